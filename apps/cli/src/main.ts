@@ -1,0 +1,54 @@
+/** @file The x86virt command: parses the command line and dispatches to one command module. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { benchCommand } from './commands/bench.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { VERSION } from './version.ts';
+
+/** Builds the command tree. `out` receives normal output lines; errors go to stderr as one line. */
+export function buildProgram(out: (line: string) => void, setStatus: (code: number) => void): Command {
+  const program = new Command('x86virt')
+    .description('Software and hardware x86 virtualization on one simulated x86 processor (Adams & Agesen, ASPLOS 2006).')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('bench')
+    .description("run the paper's experiments on the built-in guests")
+    .addOption(new Option('--suite <suite>', 'which experiments').choices(['nano', 'macro', 'all']).default('all'))
+    .action((opts: { suite: 'nano' | 'macro' | 'all' }) => setStatus(benchCommand(opts, out)));
+
+  return program;
+}
+
+/** Parses an unsigned integer flag value (decimal or 0x hex). */
+export function parseUint(value: string): number {
+  const n = /^0x[0-9a-f]+$/i.test(value) ? Number.parseInt(value, 16) : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`'${value}' is not a non-negative integer`);
+  return n;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let status = 0;
+  const program = buildProgram((line) => process.stdout.write(`${line}\n`), (code) => (status = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT.usage; // commander already printed one line
+    if (e instanceof UsageError) {
+      process.stderr.write(`x86virt: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`x86virt: ${message}\n`);
+    if (process.env.X86VIRT_DEBUG) console.error(e);
+    return EXIT.failure;
+  }
+}
+
+if (process.argv[1] && /x86virt\.mjs$|main\.ts$/.test(process.argv[1])) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,41 @@
+/** @file The bundled x86virt command as a user runs it: version, help, bench smoke output, bad flags. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bundle = join(import.meta.dirname, '..', 'dist', 'x86virt.mjs');
+const x86virt = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+
+describe('x86virt (bundled)', () => {
+  it('is built into one runnable file', () => {
+    expect(existsSync(bundle)).toBe(true);
+  });
+
+  it('prints its version', () => {
+    const r = x86virt('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('bench shows the paper numbers and marks unbuilt modes as missing, not faked', () => {
+    const r = x86virt('bench', '--suite', 'nano');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('syscall');
+    expect(r.stdout).toContain('2308');
+    expect(r.stdout).toContain('modes available: none yet');
+  });
+
+  it('rejects an unknown flag with one line and status 2', () => {
+    const r = x86virt('bench', '--frobnicate');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("unknown option '--frobnicate'");
+  });
+
+  it('rejects a bad choice with one line and status 2', () => {
+    const r = x86virt('bench', '--suite', 'everything');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
