@@ -1,0 +1,295 @@
+/** @file The PC board: guest RAM, memory map, the I/O bus and the chips wired to it, the virtual clock, loaders. */
+import { ByteQueue, type ByteSource } from '../byte-queue.ts';
+import { ClockConverter } from '../clock.ts';
+import { Elcr } from '../chips/elcr.ts';
+import { ExitPort, type ExitPortState } from '../chips/exit-port.ts';
+import { I8042, type I8042State } from '../chips/i8042.ts';
+import { I8254, PIT_HZ, type I8254State } from '../chips/i8254.ts';
+import { I8259Pair, type I8259PairState } from '../chips/i8259-pair.ts';
+import { DEFAULT_RTC_EPOCH, Mc146818, RTC_HZ, type Mc146818State } from '../chips/mc146818.ts';
+import { NmiStatusControl, type NmiStatusControlState } from '../chips/nmi-status-control.ts';
+import { PostPort, type PostPortState } from '../chips/post-port.ts';
+import { Uart16550, type Uart16550State } from '../chips/uart16550.ts';
+import { IoBus } from '../io-bus.ts';
+import { loadMultiboot, type MultibootLoad, type MultibootModule } from '../loader/multiboot.ts';
+import { MAX_MEM_MIB, MIN_MEM_MIB, pcMemoryMap, type MemoryRegion } from './memory-map.ts';
+
+/** Ports and IRQs of the PC board. */
+export const PC_PORTS = {
+  PIC_MASTER: 0x20, PIC_SLAVE: 0xa0, PIT: 0x40, KBC_DATA: 0x60, NMI_SC: 0x61, KBC_CMD: 0x64, RTC: 0x70,
+  POST: 0x80, EXIT: 0xf4, ELCR: 0x4d0, COM1: 0x3f8,
+} as const;
+/** IRQ lines of the PC board. */
+export const PC_IRQ = { PIT: 0, KEYBOARD: 1, CASCADE: 2, COM1: 4, RTC: 8 } as const;
+
+/** Why the board asked the run loop to stop. */
+export const STOP_REASON = { EXIT: 'exit', RESET: 'reset' } as const;
+/** One of `STOP_REASON`'s values. */
+export type StopReason = (typeof STOP_REASON)[keyof typeof STOP_REASON];
+
+/** How to build a board. */
+export interface BoardOptions {
+  /** Modeled CPU clock in Hz (a whole number; the cost profile's frequency, e.g. 3_800_000_000). */
+  readonly cpuHz: number;
+  /** Guest RAM in MiB (2–3072; default 64, as `qemu-run` uses). */
+  readonly memMiB?: number;
+  /** The RTC's wall clock at cycle 0, in Unix seconds (default `DEFAULT_RTC_EPOCH`, 2006-10-21T00:00:00Z). */
+  readonly rtcEpoch?: number;
+  /** Receives every byte COM1 transmits. */
+  readonly serialSink?: (byte: number) => void;
+  /** Where COM1 receives from (default: a fresh `ByteQueue`, exposed as `serialInput`). */
+  readonly serialSource?: ByteSource;
+  /** Receives every POST code written to port 0x80. */
+  readonly postSink?: (code: number) => void;
+  /**
+   * Leave the chips as QEMU's firmware (SeaBIOS) leaves them at a multiboot kernel's entry
+   * (default true): PICs initialized at vectors 0x08/0x70 with IMR 0xB8/0x8E, PIT counter 0
+   * in mode 2 with count 0 (18.2 Hz), COM1's OUT2 set, keyboard command byte 0x61.
+   * With false every chip is in its power-on state.
+   */
+  readonly firmwareState?: boolean;
+}
+
+/** Plain-data state of the board's devices and clock (RAM is not included). */
+export interface BoardState {
+  cycles: number;
+  pic: I8259PairState;
+  pit: I8254State;
+  com1: Uart16550State;
+  rtc: Mc146818State;
+  kbc: I8042State;
+  nmiSc: NmiStatusControlState;
+  post: PostPortState;
+  exit: ExitPortState;
+  serialInput: number[] | null;
+  stopReason: StopReason | null;
+  exitCode: number | null;
+}
+
+/** What to load with a kernel. */
+export interface BootOptions {
+  /** Kernel command line (see `qemuCommandLine` for QEMU's form). */
+  readonly cmdline?: string;
+  /** Modules loaded after the kernel. */
+  readonly modules?: readonly MultibootModule[];
+  /** boot_loader_name (default "qemu", what QEMU reports). */
+  readonly bootLoaderName?: string;
+}
+
+/**
+ * The virtual PC shared by all three execution modes. It owns guest RAM (`ram`, physical 0
+ * up, so the board itself satisfies x86-core's `PhysicalMemory`), the `bus` (`IoPorts`), the
+ * 8259A pair (`pic`, the `InterruptController`) and the chips: 8254 at 0x40 (OUT0 → IRQ0),
+ * port 0x61, 8042 at 0x60/0x64 (IRQ1, reset line), MC146818 at 0x70 (IRQ8), POST 0x80,
+ * exit port 0xF4 (4 ports, 32-bit), ELCR 0x4D0, 16550A COM1 at 0x3F8 (IRQ4); the slave PIC
+ * cascades on IRQ2.
+ *
+ * Time is the CPU's modeled cycle counter. `tick(now)` brings every timed chip up to cycle
+ * `now` and returns the cycle of the earliest next deadline, converted exactly (integer
+ * arithmetic, `ClockConverter`) from the chips' own clocks (PIT 1 193 182 Hz, RTC 32 768 Hz).
+ * Register accesses between ticks read the time from the source given to `setCycleSource`
+ * (the CPU's counter), or else the last `tick`'s time.
+ *
+ * A write to the exit port or a reset pulse sets `stopReason` (and `exitCode`) and raises
+ * `bus.stopRequested`, which the run loop polls after I/O instructions.
+ */
+export class Board {
+  /** Guest RAM, physical address 0 upward. */
+  readonly ram: Uint8Array;
+  /** The E820 map reported to the guest (QEMU's for this RAM size). */
+  readonly memoryMap: readonly MemoryRegion[];
+  /** Modeled CPU clock frequency, in Hz. */
+  readonly cpuHz: number;
+  /** The I/O bus (x86-core's `IoPorts`). */
+  readonly bus = new IoBus();
+  /** The 8259A pair (x86-core's `InterruptController`). */
+  readonly pic = new I8259Pair();
+  readonly pit: I8254;
+  readonly nmiSc: NmiStatusControl;
+  readonly kbc: I8042;
+  readonly rtc: Mc146818;
+  readonly post: PostPort;
+  readonly exitPort: ExitPort;
+  readonly elcr: Elcr;
+  readonly com1: Uart16550;
+  /** COM1's input queue when the board made it (no `serialSource` given), else null. */
+  readonly serialInput: ByteQueue | null;
+  /** Why the board asked to stop, or null. */
+  stopReason: StopReason | null = null;
+  /** The guest's exit code once it wrote the exit port, else null. */
+  exitCode: number | null = null;
+
+  private readonly pitClock: ClockConverter;
+  private readonly rtcClock: ClockConverter;
+  private readonly firmwareState: boolean;
+  private cycles = 0;
+  private cycleSource: (() => number) | null = null;
+
+  constructor(options: BoardOptions) {
+    const memMiB = options.memMiB ?? 64;
+    if (!Number.isInteger(memMiB) || memMiB < MIN_MEM_MIB || memMiB > MAX_MEM_MIB) {
+      throw new RangeError(`memMiB must be a whole number in ${MIN_MEM_MIB}..${MAX_MEM_MIB}, got ${memMiB}`);
+    }
+    this.cpuHz = options.cpuHz;
+    this.pitClock = new ClockConverter(options.cpuHz, PIT_HZ);
+    this.rtcClock = new ClockConverter(options.cpuHz, RTC_HZ);
+    this.ram = new Uint8Array(memMiB * 0x100000);
+    this.memoryMap = pcMemoryMap(this.ram.length);
+    this.firmwareState = options.firmwareState ?? true;
+
+    const pic = this.pic;
+    const bus = this.bus;
+    this.pit = new I8254(pic.irqLine(PC_IRQ.PIT), () => this.pitClock.toTicks(this.now()));
+    this.nmiSc = new NmiStatusControl(this.pit);
+    this.kbc = new I8042(() => this.stop(STOP_REASON.RESET, null), pic.irqLine(PC_IRQ.KEYBOARD));
+    this.rtc = new Mc146818(pic.irqLine(PC_IRQ.RTC), () => this.rtcClock.toTicks(this.now()), options.rtcEpoch ?? DEFAULT_RTC_EPOCH);
+    this.post = new PostPort(options.postSink ?? null);
+    this.exitPort = new ExitPort((code) => this.stop(STOP_REASON.EXIT, code));
+    this.elcr = new Elcr(pic);
+    this.serialInput = options.serialSource ? null : new ByteQueue();
+    this.com1 = new Uart16550(pic.irqLine(PC_IRQ.COM1), options.serialSink ?? (() => {}), options.serialSource ?? this.serialInput);
+
+    bus.mapPorts('pic-master', PC_PORTS.PIC_MASTER, 2, pic.master);
+    bus.mapPorts('pic-slave', PC_PORTS.PIC_SLAVE, 2, pic.slave);
+    bus.mapPorts('pit', PC_PORTS.PIT, 4, this.pit);
+    bus.mapPorts('kbc', PC_PORTS.KBC_DATA, 1, this.kbc);
+    bus.mapPorts('nmi-sc', PC_PORTS.NMI_SC, 1, this.nmiSc);
+    bus.mapPorts('kbc', PC_PORTS.KBC_CMD, 1, this.kbc, { offset: 4 });
+    bus.mapPorts('rtc', PC_PORTS.RTC, 2, this.rtc);
+    bus.mapPorts('post', PC_PORTS.POST, 1, this.post);
+    bus.mapPorts('exit', PC_PORTS.EXIT, 4, this.exitPort, { width: 4 });
+    bus.mapPorts('elcr', PC_PORTS.ELCR, 2, this.elcr);
+    bus.mapPorts('com1', PC_PORTS.COM1, 8, this.com1);
+
+    this.setCmosMemory();
+    if (this.firmwareState) this.applyFirmwareState();
+  }
+
+  /** The current cycle: the registered source's, else the last `tick`'s. */
+  now(): number {
+    return this.cycleSource ? this.cycleSource() : this.cycles;
+  }
+
+  /** Registers the CPU's cycle counter as the time register accesses see. */
+  setCycleSource(source: (() => number) | null): void {
+    this.cycleSource = source;
+  }
+
+  /**
+   * Advances every timed chip to cycle `now` (delivering due timer edges to the PIC) and
+   * returns the cycle of the earliest next deadline (> now), or Infinity.
+   */
+  tick(now: number): number {
+    this.cycles = now;
+    const pit = this.pitClock.toCycles(this.pit.tick(this.pitClock.toTicks(now)));
+    const rtc = this.rtcClock.toCycles(this.rtc.tick(this.rtcClock.toTicks(now)));
+    this.com1.tick(now);
+    return pit < rtc ? pit : rtc;
+  }
+
+  /** Loads a multiboot (v1) kernel and returns the processor's entry state; throws `ImageError` on a bad image. */
+  loadMultiboot(image: Uint8Array, options: BootOptions = {}): MultibootLoad {
+    return loadMultiboot(this.ram, image, { ...options, memoryMap: this.memoryMap });
+  }
+
+  /** Forgets a stop request after the run loop handled it (the exit code stays). */
+  clearStop(): void {
+    this.stopReason = null;
+    this.bus.clearStop();
+  }
+
+  /** Every chip back to its power-on (or firmware) state; RAM is left as it is. */
+  resetDevices(): void {
+    this.pic.reset();
+    this.pit.reset();
+    this.nmiSc.restoreState({ value: 0, refresh: 0 });
+    this.pit.setGate(2, false);
+    this.kbc.powerOn();
+    this.rtc.reset();
+    this.post.reset();
+    this.exitPort.reset();
+    this.com1.reset();
+    this.stopReason = null;
+    this.exitCode = null;
+    this.bus.clearStop();
+    this.setCmosMemory();
+    if (this.firmwareState) this.applyFirmwareState();
+  }
+
+  private stop(reason: StopReason, code: number | null): void {
+    if (this.stopReason === null) {
+      this.stopReason = reason;
+      if (reason === STOP_REASON.EXIT) this.exitCode = code;
+    }
+    this.bus.requestStop();
+  }
+
+  /** CMOS bytes the BIOS would set: base memory, extended memory (0x17/0x30), memory above 16 MiB (0x34). */
+  private setCmosMemory(): void {
+    const kib = this.ram.length / 1024;
+    const ext = Math.min(0xffff, kib - 1024);
+    const above16 = Math.min(0xffff, Math.max(0, (this.ram.length - 0x1000000) / 0x10000));
+    const bytes: [number, number][] = [
+      [0x15, 640 & 0xff], [0x16, 640 >> 8], [0x17, ext & 0xff], [0x18, ext >> 8], [0x30, ext & 0xff], [0x31, ext >> 8],
+      [0x34, above16 & 0xff], [0x35, above16 >> 8], [0x14, 0x06], [0x32, 0x20],
+    ];
+    for (const [i, v] of bytes) this.rtc.setCmos(i, v);
+  }
+
+  /** The chip programming QEMU's firmware leaves behind (see `BoardOptions.firmwareState`). */
+  private applyFirmwareState(): void {
+    const out = (port: number, value: number): void => this.bus.portWrite(port, 1, value);
+    // 8259A pair: ICW1 (edge, cascade, ICW4), ICW2 vector base, ICW3 cascade on IR2, ICW4 8086 mode; then the masks.
+    for (const [port, base, icw3, imr] of [[PC_PORTS.PIC_MASTER, 0x08, 0x04, 0xb8], [PC_PORTS.PIC_SLAVE, 0x70, 0x02, 0x8e]] as const) {
+      out(port, 0x11);
+      out(port + 1, base);
+      out(port + 1, icw3);
+      out(port + 1, 0x01);
+      out(port + 1, imr);
+    }
+    // 8254 counter 0: mode 2, LSB then MSB, count 0 (65536: 18.2 Hz).
+    out(PC_PORTS.PIT + 3, 0x34);
+    out(PC_PORTS.PIT, 0);
+    out(PC_PORTS.PIT, 0);
+    out(PC_PORTS.COM1 + 4, 0x08);
+    out(PC_PORTS.KBC_CMD, 0x60);
+    out(PC_PORTS.KBC_DATA, 0x61);
+  }
+
+  saveState(): BoardState {
+    return {
+      cycles: this.cycles,
+      pic: this.pic.saveState(),
+      pit: this.pit.saveState(),
+      com1: this.com1.saveState(),
+      rtc: this.rtc.saveState(),
+      kbc: this.kbc.saveState(),
+      nmiSc: this.nmiSc.saveState(),
+      post: this.post.saveState(),
+      exit: this.exitPort.saveState(),
+      serialInput: this.serialInput ? this.serialInput.toArray() : null,
+      stopReason: this.stopReason,
+      exitCode: this.exitCode,
+    };
+  }
+
+  restoreState(s: BoardState): void {
+    this.cycles = s.cycles;
+    this.pic.restoreState(s.pic);
+    this.pit.restoreState(s.pit);
+    this.com1.restoreState(s.com1);
+    this.rtc.restoreState(s.rtc);
+    this.kbc.restoreState(s.kbc);
+    this.nmiSc.restoreState(s.nmiSc);
+    this.post.restoreState(s.post);
+    this.exitPort.restoreState(s.exit);
+    if (this.serialInput && s.serialInput) {
+      this.serialInput.clear();
+      this.serialInput.push(s.serialInput);
+    }
+    this.stopReason = s.stopReason;
+    this.exitCode = s.exitCode;
+    if (s.stopReason !== null) this.bus.requestStop();
+    else this.bus.clearStop();
+  }
+}

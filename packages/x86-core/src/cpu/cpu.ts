@@ -1,0 +1,167 @@
+/** @file The processor state: registers in typed arrays, lazy EFLAGS, segment descriptor caches, CRs, descriptor-table registers, MSRs. */
+import { createCounters, type CpuCounters } from '../cost/counters.ts';
+import type { CostProfile } from '../cost/cost-profile.ts';
+import type { InterruptController, IoPorts, PhysicalMemory } from './interfaces.ts';
+import { Tlb } from '@x86virt/mmu';
+
+/** Index of the LDTR and TR caches in the segment arrays (after ES CS SS DS FS GS). */
+export const SEG_LDTR = 6;
+/** Index of the task register cache in the segment arrays. */
+export const SEG_TR = 7;
+
+/** CR0 bits (SDM Vol.3 §2.5). */
+export const CR0 = {
+  PE: 1 << 0,
+  MP: 1 << 1,
+  EM: 1 << 2,
+  TS: 1 << 3,
+  ET: 1 << 4,
+  NE: 1 << 5,
+  WP: 1 << 16,
+  AM: 1 << 18,
+  NW: 1 << 29,
+  CD: 1 << 30,
+  PG: 1 << 31,
+} as const;
+
+/** CR4 bits the model implements (SDM Vol.3 §2.5). */
+export const CR4 = { VME: 1 << 0, PVI: 1 << 1, TSD: 1 << 2, DE: 1 << 3, PSE: 1 << 4, PGE: 1 << 7 } as const;
+
+/**
+ * Segment descriptor-cache attribute bits (`Cpu.segAttr`): descriptor bytes 5 and 6 as the
+ * SDM draws them (type 0–3, S 4, DPL 5–6, P 7, AVL 12, D/B 14, G 15).
+ */
+export const SEG_ATTR = { TYPE: 0xf, S: 0x10, DPL: 0x60, P: 0x80, DB: 0x4000, G: 0x8000 } as const;
+
+/** Why the processor stopped being able to run (set together with `Cpu.shutdown`). */
+export interface ShutdownInfo {
+  readonly reason: string;
+}
+
+/** Events a monitor may claim before the guest sees them (the `HostSink` hook of ARCHITECTURE.md §3). */
+export const EVENT_KIND = {
+  /** A fault or trap raised by an instruction (#PF, #GP, #DE, …). */
+  EXCEPTION: 0,
+  /** INT n / INT3 / INTO (software interrupt: DPL checked against CPL). */
+  SOFTWARE: 1,
+  /** An external interrupt from the INTR line. */
+  EXTERNAL: 2,
+} as const;
+
+/**
+ * Where every exception and interrupt delivery passes first. Returning true claims the event:
+ * the guest does not see it, and `run()` stops with `{ kind: 'host' }` (the instruction
+ * pointer and registers stay at the faulting instruction, as for a VM exit).
+ */
+export type HostSink = (vector: number, errorCode: number, kind: number) => boolean;
+
+/** Construction options of a `Cpu`. */
+export interface CpuOptions {
+  readonly memory: PhysicalMemory;
+  readonly io: IoPorts;
+  readonly intr?: InterruptController;
+  readonly cost: CostProfile;
+}
+
+/** The architectural and model state of one i686 processor. Fields are public for the executor's speed. */
+export class Cpu {
+  /** General-purpose registers EAX…EDI (encoding order). */
+  readonly regs = new Int32Array(8);
+  /** 16-bit views of the same registers (`r16[n << 1]` is the low word of register n). */
+  readonly r16 = new Uint16Array(this.regs.buffer);
+  /** Byte view: AL CL DL BL at `r8[n << 2]`, AH CH DH BH at `r8[(n << 2) + 1]`. */
+  readonly r8 = new Uint8Array(this.regs.buffer);
+  /** EIP of the current instruction (exact at faults). */
+  eip = 0;
+  /** EIP of the next instruction (set before a handler runs; jumps overwrite it). */
+  nextEip = 0;
+
+  /** EFLAGS bits that are not lazy (see `eflags.ts`). */
+  flags = 2;
+  lazyMask = 0;
+  lzOp = 0;
+  lzDst = 0;
+  lzSrc = 0;
+  lzRes = 0;
+  lzSize = 4;
+
+  /** Segment caches ES CS SS DS FS GS LDTR TR: selector, base, limit (byte granular), attributes. */
+  readonly segSel = new Uint16Array(8);
+  readonly segBase = new Int32Array(8);
+  readonly segLimit = new Float64Array(8);
+  readonly segAttr = new Int32Array(8);
+  /** Fast checks: lowest valid offset, highest readable and writable offset (−1 = never). */
+  readonly segLo = new Float64Array(8);
+  readonly segHiR = new Float64Array(8);
+  readonly segHiW = new Float64Array(8);
+
+  cpl = 0;
+  /** TLB entry bits the current CPL needs for a data read / write (mmu TlbBit READ_S/READ_U, WRITE_S/WRITE_U). */
+  rdBit = 1;
+  wrBit = 2;
+  cr0 = CR0.ET;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  /** CR8 = task-priority register (reached through `lock mov cr0`, AMD AltMovCr8). */
+  cr8 = 0;
+  readonly dr = new Int32Array(8);
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0x3ff;
+
+  /** MSRs the model implements. */
+  sysenterCs = 0;
+  sysenterEsp = 0;
+  sysenterEip = 0;
+  efer = 0;
+  apicBase = 0xfee00900;
+
+  /** Modeled clock (cycles) and the TSC offset (TSC = cycles + tscOffset). */
+  cycles = 0;
+  tscOffset = 0;
+
+  /** HLT executed and not yet woken. */
+  halted = false;
+  /** Interrupt shadow after STI / MOV SS / POP SS: the next instruction runs before any interrupt. */
+  intShadow = false;
+  /** Set when the current block must end after this instruction (self-modifying code, mode change). */
+  blockBreak = false;
+  /** Set when something outside asked `run()` to return at the next instruction boundary. */
+  stopRequested = false;
+  /** Pending exception recorded by `raise()` (see exceptions.ts). */
+  excVector = -1;
+  excError = -1;
+  /** Triple fault: the processor is in shutdown. */
+  shutdown: ShutdownInfo | null = null;
+  /** Set when a HostSink claimed an event; the engine reports it as a `host` stop. */
+  hostEvent = -1;
+  hostError = -1;
+  hostKind = -1;
+
+  /** Physical memory, little-endian, and an aliasing view for 16/32-bit accesses. */
+  readonly ram: Uint8Array;
+  readonly view: DataView;
+  /** Per physical 4 KiB page of RAM: nonzero if decoded blocks were built from it. */
+  readonly codePages: Uint8Array;
+  /** Called when a write hits a code page (engine invalidation); set by the engine. */
+  onCodeWrite: (phys: number, size: number) => void = () => {};
+  readonly tlb: Tlb;
+  readonly io: IoPorts;
+  intr: InterruptController | null;
+  readonly cost: CostProfile;
+  readonly counters: CpuCounters = createCounters();
+  hostSink: HostSink | null = null;
+
+  constructor(opts: CpuOptions) {
+    this.ram = opts.memory.ram;
+    this.view = new DataView(this.ram.buffer, this.ram.byteOffset, this.ram.byteLength);
+    this.codePages = new Uint8Array((this.ram.length + 0xfff) >>> 12);
+    this.io = opts.io;
+    this.intr = opts.intr ?? null;
+    this.cost = opts.cost;
+    const io = opts.io;
+    this.tlb = new Tlb({ isRam: (base) => !io.isMmio(base) });
+  }
+}

@@ -1,0 +1,206 @@
+/** @file EFLAGS: bit constants, lazy arithmetic flags (CF/PF/AF/ZF/SF/OF computed on demand) and condition codes. */
+import type { Cpu } from './cpu.ts';
+
+/** EFLAGS bits (SDM Vol.1 §3.4.3, Vol.3 §2.3). */
+export const EFLAGS = {
+  CF: 0x1,
+  FIXED1: 0x2,
+  PF: 0x4,
+  AF: 0x10,
+  ZF: 0x40,
+  SF: 0x80,
+  TF: 0x100,
+  IF: 0x200,
+  DF: 0x400,
+  OF: 0x800,
+  IOPL: 0x3000,
+  NT: 0x4000,
+  RF: 0x10000,
+  VM: 0x20000,
+  AC: 0x40000,
+  VIF: 0x80000,
+  VIP: 0x100000,
+  ID: 0x200000,
+} as const;
+
+/** The six status flags the lazy machinery computes. */
+export const ARITH_FLAGS = 0x8d5;
+
+/**
+ * Kinds of the last flag-setting operation (`Cpu.lzOp`). ADD covers ADD/ADC/INC, SUB covers
+ * SUB/SBB/CMP/NEG/DEC (NEG as 0 − x), LOGIC sets CF=OF=AF=0 and SF/ZF/PF from the result.
+ * Any flag whose bit is clear in `Cpu.lazyMask` is read from `Cpu.flags` instead.
+ */
+export const LAZY = { ADD: 0, SUB: 1, LOGIC: 2 } as const;
+
+/** Size descriptors used by the lazy flags: sign bit and value mask per operand size in bytes. */
+export const SIGN_BIT = [0, 0x80, 0x8000, 0, 0x80000000 | 0] as const;
+/** Value masks per operand size in bytes (index 1, 2, 4). */
+export const SIZE_MASK = [0, 0xff, 0xffff, 0, -1] as const;
+
+const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let b = i;
+  b ^= b >> 4;
+  b ^= b >> 2;
+  b ^= b >> 1;
+  PARITY[i] = (b & 1) === 0 ? EFLAGS.PF : 0;
+}
+
+/** PF for a result: set when the low byte has an even number of 1 bits. */
+export function parityOf(v: number): number {
+  return PARITY[v & 0xff]!;
+}
+
+/** Records an arithmetic result for lazy evaluation of all six status flags. */
+export function setLazy(cpu: Cpu, op: number, dst: number, src: number, res: number, size: number): void {
+  cpu.lzOp = op;
+  cpu.lzDst = dst;
+  cpu.lzSrc = src;
+  cpu.lzRes = res;
+  cpu.lzSize = size;
+  cpu.lazyMask = ARITH_FLAGS;
+}
+
+/** Records INC/DEC (CF unaffected): materializes CF, then makes the other five lazy. */
+export function setLazyKeepCF(cpu: Cpu, op: number, dst: number, res: number, size: number): void {
+  if ((cpu.lazyMask & EFLAGS.CF) !== 0) cpu.flags = (cpu.flags & ~EFLAGS.CF) | getCF(cpu);
+  cpu.lzOp = op;
+  cpu.lzDst = dst;
+  cpu.lzSrc = 1;
+  cpu.lzRes = res;
+  cpu.lzSize = size;
+  cpu.lazyMask = ARITH_FLAGS & ~EFLAGS.CF;
+}
+
+/** Records a result whose SF/ZF/PF come from `res` while CF/OF/AF are given explicitly (shifts, MUL, …). */
+export function setResultFlags(cpu: Cpu, res: number, size: number, cfOfAf: number): void {
+  cpu.flags = (cpu.flags & ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)) | cfOfAf;
+  cpu.lzOp = LAZY.LOGIC;
+  cpu.lzRes = res;
+  cpu.lzSize = size;
+  cpu.lazyMask = EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF;
+}
+
+/** CF (0 or 1). */
+export function getCF(cpu: Cpu): number {
+  if ((cpu.lazyMask & EFLAGS.CF) === 0) return cpu.flags & EFLAGS.CF;
+  const sign = SIGN_BIT[cpu.lzSize]!;
+  const d = cpu.lzDst;
+  const s = cpu.lzSrc;
+  const r = cpu.lzRes;
+  switch (cpu.lzOp) {
+    case LAZY.ADD:
+      return ((d & s) | ((d | s) & ~r)) & sign ? 1 : 0;
+    case LAZY.SUB:
+      return ((~d & s) | ((~d | s) & r)) & sign ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** OF as the bit value 0x800 or 0. */
+export function getOF(cpu: Cpu): number {
+  if ((cpu.lazyMask & EFLAGS.OF) === 0) return cpu.flags & EFLAGS.OF;
+  const sign = SIGN_BIT[cpu.lzSize]!;
+  const d = cpu.lzDst;
+  const s = cpu.lzSrc;
+  const r = cpu.lzRes;
+  switch (cpu.lzOp) {
+    case LAZY.ADD:
+      return (d ^ r) & (s ^ r) & sign ? EFLAGS.OF : 0;
+    case LAZY.SUB:
+      return (d ^ s) & (d ^ r) & sign ? EFLAGS.OF : 0;
+    default:
+      return 0;
+  }
+}
+
+/** AF as the bit value 0x10 or 0. */
+export function getAF(cpu: Cpu): number {
+  if ((cpu.lazyMask & EFLAGS.AF) === 0) return cpu.flags & EFLAGS.AF;
+  if (cpu.lzOp === LAZY.LOGIC) return 0;
+  return (cpu.lzDst ^ cpu.lzSrc ^ cpu.lzRes) & EFLAGS.AF;
+}
+
+/** ZF as the bit value 0x40 or 0. */
+export function getZF(cpu: Cpu): number {
+  if ((cpu.lazyMask & EFLAGS.ZF) === 0) return cpu.flags & EFLAGS.ZF;
+  return (cpu.lzRes & SIZE_MASK[cpu.lzSize]!) === 0 ? EFLAGS.ZF : 0;
+}
+
+/** SF as the bit value 0x80 or 0. */
+export function getSF(cpu: Cpu): number {
+  if ((cpu.lazyMask & EFLAGS.SF) === 0) return cpu.flags & EFLAGS.SF;
+  return (cpu.lzRes & SIGN_BIT[cpu.lzSize]!) !== 0 ? EFLAGS.SF : 0;
+}
+
+/** PF as the bit value 0x4 or 0. */
+export function getPF(cpu: Cpu): number {
+  if ((cpu.lazyMask & EFLAGS.PF) === 0) return cpu.flags & EFLAGS.PF;
+  return PARITY[cpu.lzRes & 0xff]!;
+}
+
+/** The architectural EFLAGS value (all lazy flags materialized; bit 1 always set). */
+export function readEflags(cpu: Cpu): number {
+  if (cpu.lazyMask === 0) return cpu.flags;
+  return (
+    (cpu.flags & ~ARITH_FLAGS) | getCF(cpu) | getPF(cpu) | getAF(cpu) | getZF(cpu) | getSF(cpu) | getOF(cpu)
+  );
+}
+
+/** Materializes the lazy flags into `Cpu.flags`. */
+export function materializeFlags(cpu: Cpu): void {
+  if (cpu.lazyMask !== 0) {
+    cpu.flags = readEflags(cpu);
+    cpu.lazyMask = 0;
+  }
+}
+
+/**
+ * Writes the EFLAGS bits selected by `mask` (the caller computes which bits the instruction
+ * and privilege level may change). Bit 1 stays set; bits 3, 5, 15, 22–31 stay clear.
+ */
+export function writeEflags(cpu: Cpu, value: number, mask: number): void {
+  const cur = readEflags(cpu);
+  cpu.lazyMask = 0;
+  cpu.flags = ((cur & ~mask) | (value & mask) | EFLAGS.FIXED1) & 0x3f7fd7;
+}
+
+/** Sets or clears one non-lazy or lazy flag bit. */
+export function setFlag(cpu: Cpu, bit: number, on: boolean): void {
+  if ((cpu.lazyMask & bit) !== 0) materializeFlags(cpu);
+  cpu.flags = on ? cpu.flags | bit : cpu.flags & ~bit;
+}
+
+/** Evaluates condition code `cc` (0–15: O NO B AE E NE BE A S NS P NP L GE LE G; SDM Vol.1 Appendix B). */
+export function testCondition(cpu: Cpu, cc: number): boolean {
+  let r: boolean;
+  switch (cc >> 1) {
+    case 0:
+      r = getOF(cpu) !== 0;
+      break;
+    case 1:
+      r = getCF(cpu) !== 0;
+      break;
+    case 2:
+      r = getZF(cpu) !== 0;
+      break;
+    case 3:
+      r = getCF(cpu) !== 0 || getZF(cpu) !== 0;
+      break;
+    case 4:
+      r = getSF(cpu) !== 0;
+      break;
+    case 5:
+      r = getPF(cpu) !== 0;
+      break;
+    case 6:
+      r = getSF(cpu) !== 0 !== (getOF(cpu) !== 0);
+      break;
+    default:
+      r = getZF(cpu) !== 0 || getSF(cpu) !== 0 !== (getOF(cpu) !== 0);
+      break;
+  }
+  return (cc & 1) === 0 ? r : !r;
+}
