@@ -104,8 +104,9 @@ export class I8259Pair implements Snapshottable<I8259PairState> {
 
   /** Power-on state of both chips. */
   reset(): void {
-    this.master.reset();
+    // Slave first: the master's reset must not see the slave's old INT on its IR2 latch.
     this.slave.reset();
+    this.master.reset();
     this.spuriousCount = 0;
     this.update();
   }
@@ -115,8 +116,9 @@ export class I8259Pair implements Snapshottable<I8259PairState> {
   }
 
   restoreState(s: I8259PairState): void {
-    this.master.restoreState(s.master);
+    // Slave first, so the master's restored IR2 latch is never driven from the slave's old INT.
     this.slave.restoreState(s.slave);
+    this.master.restoreState(s.master);
     this.update();
   }
 }

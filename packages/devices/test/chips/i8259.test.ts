@@ -309,3 +309,18 @@ describe('8259A cascade', () => {
     expect(q.acknowledge()).toBe(p.acknowledge());
   });
 });
+
+describe('8259A pair reset and restore keep the cascade latch consistent', () => {
+  it('restoring an idle state over a busy slave leaves no stale IR2 request', () => {
+    const idle = initPair().saveState();
+    const busy = initPair();
+    busy.master.write(1, 1, 0xff); // master masked: the slave's request waits in master IRR2
+    busy.setIrq(12, true);
+    busy.restoreState(idle);
+    expect(busy.master.irr).toBe(0);
+    expect(busy.hasInterrupt()).toBe(false);
+    busy.setIrq(12, true);
+    busy.reset();
+    expect(busy.master.irr).toBe(0);
+  });
+});

@@ -138,6 +138,7 @@ function physWrite(cpu: Cpu, phys: number, size: number, v: number): void {
   }
   cpu.counters.mmio++;
   cpu.cycles += cpu.cost.io;
+  cpu.blockBreak = true;
   cpu.io.mmioWrite(phys, size as 1 | 2 | 4, size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff));
 }
 

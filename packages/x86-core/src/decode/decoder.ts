@@ -124,8 +124,9 @@ export function decode(bytes: Uint8Array, offset: number, mode: 16 | 32): Instru
     // An undefined x87 escape still has a ModRM operand (objdump decodes it): decode it as such.
     if (map === 0 && opcodeByte >= 0xd8 && opcodeByte <= 0xdf) entry = ROW_ID.INVALID_MODRM;
     else {
-      // objdump's convention for other undefined encodings: prefixes and opcode bytes only (and one byte less for 0F 0D with a register operand).
-      const quirk = map === 1 && opcodeByte === 0x0d && modrm >= 0xc0 ? 1 : 0;
+      // objdump's convention for other undefined encodings: prefixes and opcode bytes only (one byte less where objdump rejects an operand of a form it chose: 0F 0D, PadLock 0F A6/A7).
+      const r = (modrm >> 3) & 7;
+      const quirk = map === 1 && (opcodeByte === 0x0d || (opcodeByte === 0xa6 && r <= 2) || (opcodeByte === 0xa7 && r <= 5)) ? 1 : 0;
       const ins = pseudo(ROW_ID.INVALID, opEnd - offset - quirk, mode);
       return { ...ins, prefixes, seg: segOverride >= 0 ? segOverride : SEG.DS };
     }

@@ -1,7 +1,7 @@
 /** @file Integer arithmetic: ADD ADC SUB SBB CMP INC DEC NEG, and the ALU core shared with logic.ts (lazy flags). */
 import type { Cpu } from '../cpu/cpu.ts';
 import { getCF, LAZY, setLazy, setLazyKeepCF, setResultFlags } from '../cpu/eflags.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ea, getReg, opReg, readE, readMem, setReg, writeMem, type Handler } from './operands.ts';
 
 /** ALU operations in their encoding order (opcode bits 5:3). */
@@ -47,7 +47,7 @@ export function alu(cpu: Cpu, op: number, d: number, s: number, size: number): n
 }
 
 /** op E, G (size 1 or v). */
-function aluEG(cpu: Cpu, i: Instruction, op: number, size: number): void {
+function aluEG(cpu: Cpu, i: Insn, op: number, size: number): void {
   const s = getReg(cpu, i.reg, size);
   if (i.mod === 3) {
     const r = alu(cpu, op, getReg(cpu, i.rm, size), s, size);
@@ -60,13 +60,13 @@ function aluEG(cpu: Cpu, i: Instruction, op: number, size: number): void {
 }
 
 /** op G, E. */
-function aluGE(cpu: Cpu, i: Instruction, op: number, size: number): void {
+function aluGE(cpu: Cpu, i: Insn, op: number, size: number): void {
   const r = alu(cpu, op, getReg(cpu, i.reg, size), readE(cpu, i, size), size);
   if (op !== ALU.CMP) setReg(cpu, i.reg, size, r);
 }
 
 /** op E, imm. */
-function aluEI(cpu: Cpu, i: Instruction, op: number, size: number): void {
+function aluEI(cpu: Cpu, i: Insn, op: number, size: number): void {
   const s = i.imm & MASK[size]!;
   if (i.mod === 3) {
     const r = alu(cpu, op, getReg(cpu, i.rm, size), s, size);
@@ -79,7 +79,7 @@ function aluEI(cpu: Cpu, i: Instruction, op: number, size: number): void {
 }
 
 /** op AL/eAX, imm. */
-function aluAI(cpu: Cpu, i: Instruction, op: number, size: number): void {
+function aluAI(cpu: Cpu, i: Insn, op: number, size: number): void {
   const r = alu(cpu, op, getReg(cpu, 0, size), i.imm & MASK[size]!, size);
   if (op !== ALU.CMP) setReg(cpu, 0, size, r);
 }
@@ -92,7 +92,7 @@ export function incDec(cpu: Cpu, d: number, size: number, dec: boolean): number 
   return r;
 }
 
-function incDecE(cpu: Cpu, i: Instruction, size: number, dec: boolean): void {
+function incDecE(cpu: Cpu, i: Insn, size: number, dec: boolean): void {
   if (i.mod === 3) {
     setReg(cpu, i.rm, size, incDec(cpu, getReg(cpu, i.rm, size), size, dec));
     return;
@@ -101,7 +101,7 @@ function incDecE(cpu: Cpu, i: Instruction, size: number, dec: boolean): void {
   writeMem(cpu, i.seg, off, size, incDec(cpu, readMem(cpu, i.seg, off, size), size, dec));
 }
 
-function negE(cpu: Cpu, i: Instruction, size: number): void {
+function negE(cpu: Cpu, i: Insn, size: number): void {
   if (i.mod === 3) {
     setReg(cpu, i.rm, size, alu(cpu, ALU.SUB, 0, getReg(cpu, i.rm, size), size));
     return;
@@ -127,39 +127,39 @@ export function aluForms(name: string, op: number): Record<string, Handler> {
 }
 
 // The hottest forms are written out so each is its own function (monomorphic, op folded after inlining).
-function add_EvGv(c: Cpu, i: Instruction): void {
+function add_EvGv(c: Cpu, i: Insn): void {
   aluEG(c, i, ALU.ADD, i.opsize);
 }
-function add_GvEv(c: Cpu, i: Instruction): void {
+function add_GvEv(c: Cpu, i: Insn): void {
   aluGE(c, i, ALU.ADD, i.opsize);
 }
-function add_EvIb(c: Cpu, i: Instruction): void {
+function add_EvIb(c: Cpu, i: Insn): void {
   aluEI(c, i, ALU.ADD, i.opsize);
 }
-function sub_EvGv(c: Cpu, i: Instruction): void {
+function sub_EvGv(c: Cpu, i: Insn): void {
   aluEG(c, i, ALU.SUB, i.opsize);
 }
-function sub_EvIb(c: Cpu, i: Instruction): void {
+function sub_EvIb(c: Cpu, i: Insn): void {
   aluEI(c, i, ALU.SUB, i.opsize);
 }
-function cmp_EvGv(c: Cpu, i: Instruction): void {
+function cmp_EvGv(c: Cpu, i: Insn): void {
   aluEG(c, i, ALU.CMP, i.opsize);
 }
-function cmp_GvEv(c: Cpu, i: Instruction): void {
+function cmp_GvEv(c: Cpu, i: Insn): void {
   aluGE(c, i, ALU.CMP, i.opsize);
 }
-function cmp_EvIb(c: Cpu, i: Instruction): void {
+function cmp_EvIb(c: Cpu, i: Insn): void {
   aluEI(c, i, ALU.CMP, i.opsize);
 }
-function cmp_eAXIz(c: Cpu, i: Instruction): void {
+function cmp_eAXIz(c: Cpu, i: Insn): void {
   aluAI(c, i, ALU.CMP, i.opsize);
 }
-function inc_Zv(c: Cpu, i: Instruction): void {
+function inc_Zv(c: Cpu, i: Insn): void {
   const n = opReg(i);
   if (i.opsize === 4) c.regs[n] = incDec(c, c.regs[n]!, 4, false);
   else c.r16[n << 1] = incDec(c, c.r16[n << 1]!, 2, false);
 }
-function dec_Zv(c: Cpu, i: Instruction): void {
+function dec_Zv(c: Cpu, i: Insn): void {
   const n = opReg(i);
   if (i.opsize === 4) c.regs[n] = incDec(c, c.regs[n]!, 4, true);
   else c.r16[n << 1] = incDec(c, c.r16[n << 1]!, 2, true);

@@ -2,7 +2,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, getAF, getCF, parityOf, readEflags, setResultFlags, writeEflags } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import type { Handler } from './operands.ts';
 
 const AL = 0;
@@ -68,7 +68,7 @@ function aaa(cpu: Cpu, sub: boolean): void {
   }
 }
 
-function aam(cpu: Cpu, i: Instruction): void {
+function aam(cpu: Cpu, i: Insn): void {
   const base = i.imm & 0xff;
   if (base === 0) raise(cpu, VECTOR.DE, -1);
   const al = cpu.r8[AL]!;
@@ -77,7 +77,7 @@ function aam(cpu: Cpu, i: Instruction): void {
   setResultFlags(cpu, cpu.r8[AL]!, 1, 0);
 }
 
-function aad(cpu: Cpu, i: Instruction): void {
+function aad(cpu: Cpu, i: Insn): void {
   const al = (cpu.r8[AL]! + cpu.r8[AH]! * (i.imm & 0xff)) & 0xff;
   cpu.r16[0] = al;
   setResultFlags(cpu, al, 1, 0);

@@ -1,7 +1,7 @@
 /** @file Bit instructions: BT BTS BTR BTC (register and memory bit strings), BSF BSR, BSWAP. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, materializeFlags, setResultFlags } from '../cpu/eflags.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ea, getReg, opReg, readE, readMem, setReg, writeMem, type Handler } from './operands.ts';
 
 /** BT operations: 0 test, 1 set, 2 reset, 3 complement. */
@@ -18,7 +18,7 @@ function apply(v: number, bit: number, op: number): number {
 }
 
 /** BTx Ev, Gv: with a memory operand the bit offset is a signed index into a bit string (SDM Vol.2 BT). */
-function btEG(cpu: Cpu, i: Instruction, op: number): void {
+function btEG(cpu: Cpu, i: Insn, op: number): void {
   const size = i.opsize;
   const bits = size * 8;
   const offset = getReg(cpu, i.reg, size);
@@ -39,7 +39,7 @@ function btEG(cpu: Cpu, i: Instruction, op: number): void {
 }
 
 /** BTx Ev, Ib: the offset is taken modulo the operand size. */
-function btEI(cpu: Cpu, i: Instruction, op: number): void {
+function btEI(cpu: Cpu, i: Insn, op: number): void {
   const size = i.opsize;
   const bit = i.imm & (size * 8 - 1);
   if (i.mod === 3) {
@@ -58,7 +58,7 @@ function btEI(cpu: Cpu, i: Instruction, op: number): void {
  * BSF/BSR: ZF=1 and the destination unchanged when the source is 0 (AMD's documented
  * behaviour; Intel: undefined); CF=OF=AF=0, SF/PF from the source (QEMU's choice).
  */
-function bitScan(cpu: Cpu, i: Instruction, reverse: boolean): void {
+function bitScan(cpu: Cpu, i: Insn, reverse: boolean): void {
   const size = i.opsize;
   const v = readE(cpu, i, size) & (size === 4 ? -1 : 0xffff);
   setResultFlags(cpu, v, size, 0);
@@ -67,7 +67,7 @@ function bitScan(cpu: Cpu, i: Instruction, reverse: boolean): void {
   setReg(cpu, i.reg, size, r);
 }
 
-function bswap(cpu: Cpu, i: Instruction): void {
+function bswap(cpu: Cpu, i: Insn): void {
   const n = opReg(i);
   const v = cpu.regs[n]!;
   if (i.opsize === 2) {

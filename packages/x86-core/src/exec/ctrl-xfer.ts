@@ -17,7 +17,7 @@ import {
   setSegCache,
 } from '../cpu/segmentation.ts';
 import { getSp, pushSized, stack32 } from '../cpu/stack-access.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { popfMask } from './stack.ts';
 import { ea, getReg, jumpNear, readE, type Handler } from './operands.ts';
 
@@ -30,29 +30,29 @@ const ESP = 4;
 // Near transfers.
 // ---------------------------------------------------------------------------------------------
 
-function jcc(c: Cpu, i: Instruction): void {
-  if (testCondition(c, i.row.cc)) jumpNear(c, c.nextEip + i.imm, i.opsize);
+function jcc(c: Cpu, i: Insn): void {
+  if (testCondition(c, i.cc)) jumpNear(c, c.nextEip + i.imm, i.opsize);
 }
 
-function jmpRel(c: Cpu, i: Instruction): void {
+function jmpRel(c: Cpu, i: Insn): void {
   jumpNear(c, c.nextEip + i.imm, i.opsize);
 }
 
-function callRel(c: Cpu, i: Instruction): void {
+function callRel(c: Cpu, i: Insn): void {
   const target = i.opsize === 4 ? (c.nextEip + i.imm) | 0 : (c.nextEip + i.imm) & 0xffff;
   if (target >>> 0 > c.segLimit[CS]!) raise(c, VECTOR.GP, 0);
   pushSized(c, c.nextEip, i.opsize);
   c.nextEip = target;
 }
 
-function callEv(c: Cpu, i: Instruction): void {
+function callEv(c: Cpu, i: Insn): void {
   const target = readE(c, i, i.opsize);
   if (target >>> 0 > c.segLimit[CS]!) raise(c, VECTOR.GP, 0);
   pushSized(c, c.nextEip, i.opsize);
   c.nextEip = target;
 }
 
-function ret(c: Cpu, i: Instruction, extra: number): void {
+function ret(c: Cpu, i: Insn, extra: number): void {
   const sp = getSp(c);
   const target = i.opsize === 4 ? read32(c, SS, sp) : read16(c, SS, sp);
   if (target >>> 0 > c.segLimit[CS]!) raise(c, VECTOR.GP, 0);
@@ -61,7 +61,7 @@ function ret(c: Cpu, i: Instruction, extra: number): void {
   c.nextEip = target;
 }
 
-function loop(c: Cpu, i: Instruction, kind: number): void {
+function loop(c: Cpu, i: Insn, kind: number): void {
   let count: number;
   if (i.adsize === 4) count = c.regs[ECX] = (c.regs[ECX]! - 1) | 0;
   else count = c.r16[ECX << 1] = (c.r16[ECX << 1]! - 1) & 0xffff;
@@ -71,7 +71,7 @@ function loop(c: Cpu, i: Instruction, kind: number): void {
   if (take) jumpNear(c, c.nextEip + i.imm, i.opsize);
 }
 
-function jecxz(c: Cpu, i: Instruction): void {
+function jecxz(c: Cpu, i: Insn): void {
   const count = i.adsize === 4 ? c.regs[ECX]! : c.r16[ECX << 1]!;
   if (count === 0) jumpNear(c, c.nextEip + i.imm, i.opsize);
 }
@@ -100,7 +100,7 @@ function checkDirectCode(c: Cpu, sel: number): void {
   if ((attr & SEG_ATTR.P) === 0) raise(c, VECTOR.NP, err);
 }
 
-function farTransfer(c: Cpu, i: Instruction, sel: number, offset: number, isCall: boolean): void {
+function farTransfer(c: Cpu, i: Insn, sel: number, offset: number, isCall: boolean): void {
   const size = i.opsize;
   if (!protectedMode(c)) {
     if (isCall) {
@@ -148,11 +148,11 @@ function farTransfer(c: Cpu, i: Instruction, sel: number, offset: number, isCall
     // TSS and task gates: hardware task switching is not modelled.
     raise(c, VECTOR.GP, err);
   }
-  callGate(c, i, sel, isCall);
+  callGate(c, sel, isCall);
 }
 
 /** Far JMP/CALL through a call gate whose descriptor is in `desc` (SDM Vol.3 §5.8.3–5.8.5). */
-function callGate(c: Cpu, i: Instruction, gateSel: number, isCall: boolean): void {
+function callGate(c: Cpu, gateSel: number, isCall: boolean): void {
   const gErr = gateSel & 0xfffc;
   const gLo = desc.lo;
   const gHi = desc.hi;
@@ -277,7 +277,7 @@ function checkOuterSs(c: Cpu, ss: number, rpl: number): void {
   if ((attr & SEG_ATTR.P) === 0) raise(c, VECTOR.SS, err);
 }
 
-function retFar(c: Cpu, i: Instruction, extra: number): void {
+function retFar(c: Cpu, i: Insn, extra: number): void {
   const size = i.opsize;
   const sp = getSp(c);
   const eip = readParam(c, sp, 0, size);
@@ -329,7 +329,7 @@ function setSp(c: Cpu, v: number): void {
 }
 
 /** IRET (SDM Vol.2 IRET): same-level and outer-level returns in protected mode; real mode. */
-function iret(c: Cpu, i: Instruction): void {
+function iret(c: Cpu, i: Insn): void {
   const size = i.opsize;
   c.cycles += c.cost.iret;
   const sp = getSp(c);
@@ -406,7 +406,7 @@ function int1(c: Cpu): void {
   c.blockBreak = true;
 }
 
-function bound(c: Cpu, i: Instruction): void {
+function bound(c: Cpu, i: Insn): void {
   const size = i.opsize;
   const off = ea(c, i);
   const v = getReg(c, i.reg, size);
@@ -425,7 +425,7 @@ function bound(c: Cpu, i: Instruction): void {
   if (idx < lower || idx > upper) raise(c, VECTOR.BR, NO_ERROR_CODE);
 }
 
-function farPointer(c: Cpu, i: Instruction, isCall: boolean): void {
+function farPointer(c: Cpu, i: Insn, isCall: boolean): void {
   const off = ea(c, i);
   const size = i.opsize;
   const offset = size === 4 ? read32(c, i.seg, off) : read16(c, i.seg, off);

@@ -3,7 +3,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, materializeFlags, testCondition } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { probeWrite, read32, read8, write32 } from '../cpu/memory.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { alu, ALU } from './arith.ts';
 import { ea, getReg, opReg, readE, readMem, setReg, writeE, writeMem, type Handler } from './operands.ts';
 
@@ -12,7 +12,7 @@ const ECX = 1;
 const EDX = 2;
 const EBX = 3;
 
-function mov_EvGv(c: Cpu, i: Instruction): void {
+function mov_EvGv(c: Cpu, i: Insn): void {
   if (i.opsize === 4) {
     if (i.mod === 3) c.regs[i.rm] = c.regs[i.reg]!;
     else write32(c, i.seg, ea(c, i), c.regs[i.reg]!);
@@ -21,7 +21,7 @@ function mov_EvGv(c: Cpu, i: Instruction): void {
   writeE(c, i, 2, c.r16[i.reg << 1]!);
 }
 
-function mov_GvEv(c: Cpu, i: Instruction): void {
+function mov_GvEv(c: Cpu, i: Insn): void {
   if (i.opsize === 4) {
     c.regs[i.reg] = i.mod === 3 ? c.regs[i.rm]! : read32(c, i.seg, ea(c, i));
     return;
@@ -29,17 +29,17 @@ function mov_GvEv(c: Cpu, i: Instruction): void {
   c.r16[i.reg << 1] = readE(c, i, 2);
 }
 
-function mov_ZvIv(c: Cpu, i: Instruction): void {
+function mov_ZvIv(c: Cpu, i: Insn): void {
   setReg(c, opReg(i), i.opsize, i.imm);
 }
 
-function lea(c: Cpu, i: Instruction): void {
+function lea(c: Cpu, i: Insn): void {
   // LEA with a register operand is #UD (the table marks M; the check stays for safety).
   if (i.mod === 3) raise(c, VECTOR.UD, -1);
   setReg(c, i.reg, i.opsize, ea(c, i));
 }
 
-function xchgEG(c: Cpu, i: Instruction, size: number): void {
+function xchgEG(c: Cpu, i: Insn, size: number): void {
   const r = getReg(c, i.reg, size);
   if (i.mod === 3) {
     setReg(c, i.reg, size, getReg(c, i.rm, size));
@@ -52,7 +52,7 @@ function xchgEG(c: Cpu, i: Instruction, size: number): void {
   setReg(c, i.reg, size, m);
 }
 
-function xchgZ(c: Cpu, i: Instruction): void {
+function xchgZ(c: Cpu, i: Insn): void {
   const n = opReg(i);
   const size = i.opsize;
   const a = getReg(c, EAX, size);
@@ -60,28 +60,28 @@ function xchgZ(c: Cpu, i: Instruction): void {
   setReg(c, n, size, a);
 }
 
-function cbw(c: Cpu, i: Instruction): void {
+function cbw(c: Cpu, i: Insn): void {
   if (i.opsize === 4) c.regs[EAX] = (c.regs[EAX]! << 16) >> 16;
   else c.r16[EAX << 1] = (c.r8[0]! << 24) >> 24;
 }
 
-function cwd(c: Cpu, i: Instruction): void {
+function cwd(c: Cpu, i: Insn): void {
   if (i.opsize === 4) c.regs[EDX] = c.regs[EAX]! >> 31;
   else c.r16[EDX << 1] = (c.r16[EAX << 1]! & 0x8000) !== 0 ? 0xffff : 0;
 }
 
-function xlat(c: Cpu, i: Instruction): void {
+function xlat(c: Cpu, i: Insn): void {
   const base = i.adsize === 4 ? c.regs[EBX]! : c.r16[EBX << 1]!;
   const off = i.adsize === 4 ? (base + c.r8[0]!) | 0 : (base + c.r8[0]!) & 0xffff;
   c.r8[0] = read8(c, i.seg, off);
 }
 
-function cmov(c: Cpu, i: Instruction): void {
+function cmov(c: Cpu, i: Insn): void {
   const v = readE(c, i, i.opsize);
-  if (testCondition(c, i.row.cc)) setReg(c, i.reg, i.opsize, v);
+  if (testCondition(c, i.cc)) setReg(c, i.reg, i.opsize, v);
 }
 
-function xadd(c: Cpu, i: Instruction, size: number): void {
+function xadd(c: Cpu, i: Insn, size: number): void {
   const s = getReg(c, i.reg, size);
   if (i.mod === 3) {
     const d = getReg(c, i.rm, size);
@@ -97,7 +97,7 @@ function xadd(c: Cpu, i: Instruction, size: number): void {
   setReg(c, i.reg, size, d);
 }
 
-function cmpxchg(c: Cpu, i: Instruction, size: number): void {
+function cmpxchg(c: Cpu, i: Insn, size: number): void {
   const acc = getReg(c, EAX, size);
   if (i.mod === 3) {
     const d = getReg(c, i.rm, size);
@@ -117,7 +117,7 @@ function cmpxchg(c: Cpu, i: Instruction, size: number): void {
   }
 }
 
-function cmpxchg8b(c: Cpu, i: Instruction): void {
+function cmpxchg8b(c: Cpu, i: Insn): void {
   if (i.mod === 3) raise(c, VECTOR.UD, -1);
   const off = ea(c, i);
   const lo = read32(c, i.seg, off);
@@ -166,7 +166,7 @@ export const DATA_XFER_HANDLERS: Record<string, Handler> = {
   cdq: cwd,
   cwd,
   xlat,
-  setcc_Eb: (c, i) => writeE(c, i, 1, testCondition(c, i.row.cc) ? 1 : 0),
+  setcc_Eb: (c, i) => writeE(c, i, 1, testCondition(c, i.cc) ? 1 : 0),
   cmovcc_GvEv: cmov,
   xadd_EbGb: (c, i) => xadd(c, i, 1),
   xadd_EvGv: (c, i) => xadd(c, i, i.opsize),

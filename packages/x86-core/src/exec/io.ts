@@ -4,7 +4,7 @@ import { CR0, SEG_TR } from '../cpu/cpu.ts';
 import { EFLAGS } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { sysRead16 } from '../cpu/memory.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { getReg, setReg, type Handler } from './operands.ts';
 
 /**
@@ -60,7 +60,7 @@ function dx(cpu: Cpu): number {
 
 /** Handlers of this family, by `row.handler` name. */
 export const IO_HANDLERS: Record<string, Handler> = {
-  in_ALIb: (c, i: Instruction) => inOp(c, i.imm & 0xff, 1),
+  in_ALIb: (c, i: Insn) => inOp(c, i.imm & 0xff, 1),
   in_eAXIb: (c, i) => inOp(c, i.imm & 0xff, i.opsize),
   in_ALDX: (c) => inOp(c, dx(c), 1),
   in_eAXDX: (c, i) => inOp(c, dx(c), i.opsize),

@@ -1,7 +1,7 @@
 /** @file Logic instructions: AND OR XOR TEST NOT (CF=OF=0, AF=0 as QEMU, SF/ZF/PF from the result). */
 import type { Cpu } from '../cpu/cpu.ts';
 import { setResultFlags } from '../cpu/eflags.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ALU, aluForms } from './arith.ts';
 import { ea, getReg, readE, readMem, setReg, writeMem, type Handler } from './operands.ts';
 
@@ -11,7 +11,7 @@ function test(cpu: Cpu, d: number, s: number, size: number): void {
   setResultFlags(cpu, d & s & MASK[size]!, size, 0);
 }
 
-function notE(cpu: Cpu, i: Instruction, size: number): void {
+function notE(cpu: Cpu, i: Insn, size: number): void {
   if (i.mod === 3) {
     setReg(cpu, i.rm, size, ~getReg(cpu, i.rm, size) & MASK[size]!);
     return;
@@ -20,7 +20,7 @@ function notE(cpu: Cpu, i: Instruction, size: number): void {
   writeMem(cpu, i.seg, off, size, ~readMem(cpu, i.seg, off, size) & MASK[size]!);
 }
 
-function xor_EvGv(c: Cpu, i: Instruction): void {
+function xor_EvGv(c: Cpu, i: Insn): void {
   const size = i.opsize;
   if (i.mod === 3) {
     const r = (getReg(c, i.rm, size) ^ getReg(c, i.reg, size)) & MASK[size]!;
@@ -34,7 +34,7 @@ function xor_EvGv(c: Cpu, i: Instruction): void {
   setResultFlags(c, r, size, 0);
 }
 
-function test_EvGv(c: Cpu, i: Instruction): void {
+function test_EvGv(c: Cpu, i: Insn): void {
   test(c, readE(c, i, i.opsize), getReg(c, i.reg, i.opsize), i.opsize);
 }
 

@@ -2,7 +2,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, setResultFlags } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { getReg, readE, setReg, type Handler } from './operands.ts';
 
 const EAX = 0;
@@ -31,7 +31,7 @@ export function mulHighS32(a: number, b: number): number {
 
 const CF_OF = EFLAGS.CF | EFLAGS.OF;
 
-function mul(cpu: Cpu, i: Instruction, size: number): void {
+function mul(cpu: Cpu, i: Insn, size: number): void {
   const s = readE(cpu, i, size);
   if (size === 1) {
     const p = cpu.r8[0]! * s;
@@ -52,7 +52,7 @@ function mul(cpu: Cpu, i: Instruction, size: number): void {
   }
 }
 
-function imul1(cpu: Cpu, i: Instruction, size: number): void {
+function imul1(cpu: Cpu, i: Insn, size: number): void {
   const s = readE(cpu, i, size);
   if (size === 1) {
     const p = ((cpu.r8[0]! << 24) >> 24) * ((s << 24) >> 24);
@@ -74,7 +74,7 @@ function imul1(cpu: Cpu, i: Instruction, size: number): void {
 }
 
 /** Two/three-operand IMUL: G = a * b truncated; CF=OF when the signed product does not fit. */
-function imulTrunc(cpu: Cpu, i: Instruction, a: number, b: number): void {
+function imulTrunc(cpu: Cpu, i: Insn, a: number, b: number): void {
   const size = i.opsize;
   if (size === 2) {
     const p = ((a << 16) >> 16) * ((b << 16) >> 16);
@@ -88,7 +88,7 @@ function imulTrunc(cpu: Cpu, i: Instruction, a: number, b: number): void {
   }
 }
 
-function div(cpu: Cpu, i: Instruction, size: number): void {
+function div(cpu: Cpu, i: Insn, size: number): void {
   const s = readE(cpu, i, size);
   if (s === 0) raise(cpu, VECTOR.DE, -1);
   if (size === 1) {
@@ -120,7 +120,7 @@ function div(cpu: Cpu, i: Instruction, size: number): void {
   }
 }
 
-function idiv(cpu: Cpu, i: Instruction, size: number): void {
+function idiv(cpu: Cpu, i: Insn, size: number): void {
   const raw = readE(cpu, i, size);
   if (raw === 0) raise(cpu, VECTOR.DE, -1);
   if (size === 1) {

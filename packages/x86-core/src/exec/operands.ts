@@ -1,11 +1,11 @@
 /** @file Operand fetch and write-back shared by the handlers: registers by size, effective addresses, E/G operands. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { read16, read32, read8, write16, write32, write8 } from '../cpu/memory.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 
 /** A handler: executes one decoded instruction on the processor (never allocates; faults via `raise`). */
-export type Handler = (cpu: Cpu, i: Instruction) => void;
+export type Handler = (cpu: Cpu, i: Insn) => void;
 
 /** Reads byte register n (AL CL DL BL AH CH DH BH). */
 export function getReg8(cpu: Cpu, n: number): number {
@@ -30,7 +30,7 @@ export function setReg(cpu: Cpu, n: number, size: number, v: number): void {
 }
 
 /** The effective address (offset within the segment) of the memory operand, truncated to the address size. */
-export function ea(cpu: Cpu, i: Instruction): number {
+export function ea(cpu: Cpu, i: Insn): number {
   if (i.adsize === 4) {
     let a = i.disp;
     if (i.base >= 0) a += cpu.regs[i.base]!;
@@ -44,14 +44,14 @@ export function ea(cpu: Cpu, i: Instruction): number {
 }
 
 /** Reads the E operand (register rm or memory) at `size`. */
-export function readE(cpu: Cpu, i: Instruction, size: number): number {
+export function readE(cpu: Cpu, i: Insn, size: number): number {
   if (i.mod === 3) return getReg(cpu, i.rm, size);
   const off = ea(cpu, i);
   return size === 4 ? read32(cpu, i.seg, off) : size === 2 ? read16(cpu, i.seg, off) : read8(cpu, i.seg, off);
 }
 
 /** Writes the E operand at `size`. */
-export function writeE(cpu: Cpu, i: Instruction, size: number, v: number): void {
+export function writeE(cpu: Cpu, i: Insn, size: number, v: number): void {
   if (i.mod === 3) {
     setReg(cpu, i.rm, size, v);
     return;
@@ -82,6 +82,6 @@ export function jumpNear(cpu: Cpu, target: number, opsize: number): void {
 }
 
 /** Register number encoded in the low three opcode bits (`Z` operands: 40+r, 50+r, B8+r, 0F C8+r …). */
-export function opReg(i: Instruction): number {
-  return i.rm;
+export function opReg(i: Insn): number {
+  return i.zreg;
 }

@@ -5,12 +5,12 @@ import { EFLAGS, setFlag } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { read16, read32 } from '../cpu/memory.ts';
 import { desc, descAttr, descLimit, fetchDescriptor, loadSegment } from '../cpu/segmentation.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ea, getReg, readE, setReg, writeE, type Handler } from './operands.ts';
 
 const SS = 2;
 
-function movFromSreg(c: Cpu, i: Instruction): void {
+function movFromSreg(c: Cpu, i: Insn): void {
   if (i.reg > 5) raise(c, VECTOR.UD, -1);
   const sel = c.segSel[i.reg]!;
   // To a register with 32-bit operand size the selector is zero-extended; to memory 16 bits are written.
@@ -18,7 +18,7 @@ function movFromSreg(c: Cpu, i: Instruction): void {
   else writeE(c, i, 2, sel);
 }
 
-function movToSreg(c: Cpu, i: Instruction): void {
+function movToSreg(c: Cpu, i: Insn): void {
   if (i.reg > 5 || i.reg === 1) raise(c, VECTOR.UD, -1);
   loadSegment(c, i.reg, readE(c, i, 2));
   if (i.reg === SS) {
@@ -28,7 +28,7 @@ function movToSreg(c: Cpu, i: Instruction): void {
 }
 
 /** LDS/LES/LSS/LFS/LGS: offset and selector read first, the segment load checked, then the register written. */
-function loadFar(c: Cpu, i: Instruction, seg: number): void {
+function loadFar(c: Cpu, i: Insn, seg: number): void {
   if (i.mod === 3) raise(c, VECTOR.UD, -1);
   const off = ea(c, i);
   const size = i.opsize;
@@ -64,7 +64,7 @@ function probe(c: Cpu, sel: number, systemOk: Uint8Array | null): boolean {
   return visible(c, sel, attr);
 }
 
-function lar(c: Cpu, i: Instruction): void {
+function lar(c: Cpu, i: Insn): void {
   requireProtected(c);
   const sel = readE(c, i, 2);
   if (!probe(c, sel, LAR_SYSTEM_OK)) {
@@ -75,7 +75,7 @@ function lar(c: Cpu, i: Instruction): void {
   setFlag(c, EFLAGS.ZF, true);
 }
 
-function lsl(c: Cpu, i: Instruction): void {
+function lsl(c: Cpu, i: Insn): void {
   requireProtected(c);
   const sel = readE(c, i, 2);
   if (!probe(c, sel, LSL_SYSTEM_OK)) {
@@ -87,7 +87,7 @@ function lsl(c: Cpu, i: Instruction): void {
   setFlag(c, EFLAGS.ZF, true);
 }
 
-function verify(c: Cpu, i: Instruction, write: boolean): void {
+function verify(c: Cpu, i: Insn, write: boolean): void {
   requireProtected(c);
   const sel = readE(c, i, 2);
   let ok = probe(c, sel, null);
@@ -98,7 +98,7 @@ function verify(c: Cpu, i: Instruction, write: boolean): void {
   setFlag(c, EFLAGS.ZF, ok);
 }
 
-function arpl(c: Cpu, i: Instruction): void {
+function arpl(c: Cpu, i: Insn): void {
   requireProtected(c);
   const d = readE(c, i, 2);
   const s = getReg(c, i.reg, 2);

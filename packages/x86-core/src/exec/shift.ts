@@ -1,7 +1,7 @@
 /** @file Shifts and rotates: SHL/SAL SHR SAR ROL ROR RCL RCR SHLD SHRD, with the documented flags for counts 0, 1 and >1. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, getCF, materializeFlags, setResultFlags } from '../cpu/eflags.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ea, getReg, getReg8, readMem, setReg, writeMem, type Handler } from './operands.ts';
 
 /** Shift/rotate kinds in group-2 encoding order (ModRM.reg). */
@@ -133,7 +133,7 @@ export function shiftDouble(cpu: Cpu, left: boolean, d: number, s: number, rawCo
   return r;
 }
 
-function shiftE(cpu: Cpu, i: Instruction, size: number, count: number): void {
+function shiftE(cpu: Cpu, i: Insn, size: number, count: number): void {
   const kind = i.reg;
   if (i.mod === 3) {
     setReg(cpu, i.rm, size, shift(cpu, kind, getReg(cpu, i.rm, size) & MASK[size]!, count, size));
@@ -145,7 +145,7 @@ function shiftE(cpu: Cpu, i: Instruction, size: number, count: number): void {
   if ((count & 0x1f) !== 0) writeMem(cpu, i.seg, off, size, r);
 }
 
-function shiftDoubleE(cpu: Cpu, i: Instruction, left: boolean, count: number): void {
+function shiftDoubleE(cpu: Cpu, i: Insn, left: boolean, count: number): void {
   const size = i.opsize;
   const s = getReg(cpu, i.reg, size);
   if (i.mod === 3) {

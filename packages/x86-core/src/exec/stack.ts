@@ -5,27 +5,27 @@ import { EFLAGS, readEflags, writeEflags } from '../cpu/eflags.ts';
 import { probeWrite, read16, read32, write16, write32 } from '../cpu/memory.ts';
 import { loadSegment } from '../cpu/segmentation.ts';
 import { getSp, pop16, pop32, popSized, push16, push32, pushSized, stack32 } from '../cpu/stack-access.ts';
-import type { Instruction } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ea, getReg, opReg, readE, setReg, writeMem, type Handler } from './operands.ts';
 
 const SS = 2;
 const ESP = 4;
 const EBP = 5;
 
-function push_Zv(c: Cpu, i: Instruction): void {
+function push_Zv(c: Cpu, i: Insn): void {
   const n = opReg(i);
   if (i.opsize === 4) push32(c, c.regs[n]!);
   else push16(c, c.r16[n << 1]!);
 }
 
-function pop_Zv(c: Cpu, i: Instruction): void {
+function pop_Zv(c: Cpu, i: Insn): void {
   const n = opReg(i);
   if (i.opsize === 4) c.regs[n] = pop32(c);
   else c.r16[n << 1] = pop16(c);
 }
 
 /** POP Ev: with ESP as a base register the address is computed after ESP is incremented (SDM Vol.2 POP). */
-function pop_Ev(c: Cpu, i: Instruction): void {
+function pop_Ev(c: Cpu, i: Insn): void {
   const size = i.opsize;
   if (i.mod === 3) {
     setReg(c, i.rm, size, popSized(c, size));
@@ -42,12 +42,12 @@ function pop_Ev(c: Cpu, i: Instruction): void {
   else c.r16[ESP << 1] = (oldSp + size) & 0xffff;
 }
 
-function pushSeg(c: Cpu, i: Instruction, seg: number): void {
+function pushSeg(c: Cpu, i: Insn, seg: number): void {
   pushSized(c, c.segSel[seg]!, i.opsize);
 }
 
 /** POP Sreg: the load is checked before ESP moves; POP SS starts an interrupt shadow. */
-function popSeg(c: Cpu, i: Instruction, seg: number): void {
+function popSeg(c: Cpu, i: Insn, seg: number): void {
   const sp = getSp(c);
   const v = i.opsize === 4 ? read32(c, SS, sp) & 0xffff : read16(c, SS, sp);
   loadSegment(c, seg, v);
@@ -60,7 +60,7 @@ function popSeg(c: Cpu, i: Instruction, seg: number): void {
   else c.r16[ESP << 1] = (c.r16[ESP << 1]! + i.opsize) & 0xffff;
 }
 
-function pusha(c: Cpu, i: Instruction): void {
+function pusha(c: Cpu, i: Insn): void {
   const size = i.opsize;
   const sp = getSp(c);
   const low = stack32(c) ? (sp - 8 * size) | 0 : (sp - 8 * size) & 0xffff;
@@ -75,7 +75,7 @@ function pusha(c: Cpu, i: Instruction): void {
   else c.r16[ESP << 1] = low;
 }
 
-function popa(c: Cpu, i: Instruction): void {
+function popa(c: Cpu, i: Insn): void {
   const size = i.opsize;
   const sp = getSp(c);
   // Read all eight first (a fault changes nothing), then commit.
@@ -102,7 +102,7 @@ function readAt(c: Cpu, sp: number, slot: number, size: number): number {
   return size === 4 ? read32(c, SS, off) : read16(c, SS, off);
 }
 
-function pushf(c: Cpu, i: Instruction): void {
+function pushf(c: Cpu, i: Insn): void {
   const f = readEflags(c) & ~(EFLAGS.VM | EFLAGS.RF);
   pushSized(c, f, i.opsize);
 }
@@ -118,7 +118,7 @@ export function popfMask(c: Cpu, opsize: number): number {
   return opsize === 4 ? mask : mask & 0xffff;
 }
 
-function popf(c: Cpu, i: Instruction): void {
+function popf(c: Cpu, i: Insn): void {
   const v = popSized(c, i.opsize);
   writeEflags(c, v, popfMask(c, i.opsize) | EFLAGS.RF);
   c.flags &= ~EFLAGS.RF;
@@ -129,7 +129,7 @@ function wrapSp(s32: boolean, v: number): number {
 }
 
 /** ENTER Iw, Ib: computed on locals and committed at the end, so a fault leaves ESP/EBP unchanged. */
-function enter(c: Cpu, i: Instruction): void {
+function enter(c: Cpu, i: Insn): void {
   const size = i.opsize;
   const alloc = i.imm & 0xffff;
   const level = i.imm2 & 0x1f;
@@ -159,7 +159,7 @@ function enter(c: Cpu, i: Instruction): void {
   else c.r16[ESP << 1] = newSp;
 }
 
-function leave(c: Cpu, i: Instruction): void {
+function leave(c: Cpu, i: Insn): void {
   const s32 = stack32(c);
   const bp = s32 ? c.regs[EBP]! : c.r16[EBP << 1]!;
   const v = i.opsize === 4 ? read32(c, SS, bp) : read16(c, SS, bp);

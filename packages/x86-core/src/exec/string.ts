@@ -2,7 +2,8 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, getZF } from '../cpu/eflags.ts';
 import { probeWrite } from '../cpu/memory.ts';
-import { PREFIX, type Instruction } from '../decode/instruction.ts';
+import { PREFIX } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { alu, ALU } from './arith.ts';
 import { checkIoPermission, portIn, portOut } from './io.ts';
 import { getReg, readMem, setReg, writeMem, type Handler } from './operands.ts';
@@ -31,7 +32,7 @@ function setIdx(cpu: Cpu, r: number, a32: boolean, v: number): void {
 }
 
 /** One iteration: the memory accesses first, then ESI/EDI (so a fault leaves them exact). */
-function once(cpu: Cpu, i: Instruction, kind: number, size: number, a32: boolean, delta: number): void {
+function once(cpu: Cpu, i: Insn, kind: number, size: number, a32: boolean, delta: number): void {
   switch (kind) {
     case STR.MOVS: {
       const si = getIdx(cpu, ESI, a32);
@@ -88,7 +89,7 @@ function once(cpu: Cpu, i: Instruction, kind: number, size: number, a32: boolean
   }
 }
 
-function stringOp(cpu: Cpu, i: Instruction, kind: number, size: number): void {
+function stringOp(cpu: Cpu, i: Insn, kind: number, size: number): void {
   if (kind === STR.INS || kind === STR.OUTS) checkIoPermission(cpu, cpu.r16[2 << 1]!, size);
   const a32 = i.adsize === 4;
   const delta = (cpu.flags & EFLAGS.DF) !== 0 ? -size : size;

@@ -5,7 +5,8 @@ import { EFLAGS, writeEflags } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { read16, read32, sysWrite32, write16, write32 } from '../cpu/memory.ts';
 import { desc, descAttr, fetchDescriptor, loadFromDesc, loadNull, setCpl, setFlat } from '../cpu/segmentation.ts';
-import { PREFIX, type Instruction } from '../decode/instruction.ts';
+import { PREFIX } from '../decode/instruction.ts';
+import type { Insn } from './insn.ts';
 import { ea, readE, setReg, writeE, type Handler } from './operands.ts';
 
 const EAX = 0;
@@ -166,7 +167,7 @@ export function writeCr0(c: Cpu, v: number): void {
 
 const CR4_VALID = CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.PGE;
 
-function movToCr(c: Cpu, i: Instruction): void {
+function movToCr(c: Cpu, i: Insn): void {
   const v = c.regs[i.rm]!;
   let n = i.reg;
   if ((i.prefixes & PREFIX.LOCK) !== 0) {
@@ -203,7 +204,7 @@ function movToCr(c: Cpu, i: Instruction): void {
   }
 }
 
-function movFromCr(c: Cpu, i: Instruction): void {
+function movFromCr(c: Cpu, i: Insn): void {
   let n = i.reg;
   if ((i.prefixes & PREFIX.LOCK) !== 0) {
     if (n !== 0) raise(c, VECTOR.UD, -1);
@@ -245,7 +246,7 @@ function requireProtected(c: Cpu): void {
   if ((c.cr0 & CR0.PE) === 0 || (c.flags & EFLAGS.VM) !== 0) raise(c, VECTOR.UD, -1);
 }
 
-function lgdt(c: Cpu, i: Instruction, idt: boolean): void {
+function lgdt(c: Cpu, i: Insn, idt: boolean): void {
   const off = ea(c, i);
   const limit = read16(c, i.seg, off);
   let base = read32(c, i.seg, (off + 2) | 0);
@@ -259,14 +260,14 @@ function lgdt(c: Cpu, i: Instruction, idt: boolean): void {
   }
 }
 
-function sgdt(c: Cpu, i: Instruction, idt: boolean): void {
+function sgdt(c: Cpu, i: Insn, idt: boolean): void {
   const off = ea(c, i);
   const base = idt ? c.idtrBase : c.gdtrBase;
   write16(c, i.seg, off, idt ? c.idtrLimit : c.gdtrLimit);
   write32(c, i.seg, (off + 2) | 0, i.opsize === 2 ? base & 0xffffff : base);
 }
 
-function lldt(c: Cpu, i: Instruction): void {
+function lldt(c: Cpu, i: Insn): void {
   requireProtected(c);
   const sel = readE(c, i, 2);
   const err = sel & 0xfffc;
@@ -281,7 +282,7 @@ function lldt(c: Cpu, i: Instruction): void {
   loadFromDesc(c, SEG_LDTR, sel);
 }
 
-function ltr(c: Cpu, i: Instruction): void {
+function ltr(c: Cpu, i: Insn): void {
   requireProtected(c);
   const sel = readE(c, i, 2);
   const err = sel & 0xfffc;
@@ -296,7 +297,7 @@ function ltr(c: Cpu, i: Instruction): void {
   loadFromDesc(c, SEG_TR, sel);
 }
 
-function lmsw(c: Cpu, i: Instruction): void {
+function lmsw(c: Cpu, i: Insn): void {
   const v = readE(c, i, 2);
   // LMSW sets PE but never clears it (SDM Vol.2 LMSW).
   const low = (v & 0xf) | (c.cr0 & CR0.PE);

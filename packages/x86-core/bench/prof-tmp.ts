@@ -1,0 +1,16 @@
+import { Cpu } from '/work/main/packages/x86-core/src/cpu/cpu.ts';
+import { enterFlatProtectedMode } from '/work/main/packages/x86-core/src/cpu/reset.ts';
+import { UNIT_PROFILE } from '/work/main/packages/x86-core/src/cost/cost-profile.ts';
+import { InterpreterEngine } from '/work/main/packages/x86-core/src/engine/engine.ts';
+const noIo = { portRead: () => 0xff, portWrite: () => {}, isMmio: () => false, mmioRead: () => 0, mmioWrite: () => {} };
+const code = (process.argv[2] ?? '01c831c2d1e309d34975f5ebf3').match(/../g)!.map((h) => parseInt(h, 16));
+const ram = new Uint8Array(0x200000);
+ram.set(code, 0x1000);
+const cpu = new Cpu({ memory: { ram }, io: noIo, cost: UNIT_PROFILE });
+enterFlatProtectedMode(cpu, { eip: 0x1000, esp: 0x80000 });
+cpu.regs[6] = 0x100000;
+const e = new InterpreterEngine(cpu);
+e.run(2e6);
+const t0 = performance.now();
+e.run(5e7);
+console.log((5e7 / (performance.now() - t0) / 1000).toFixed(1), 'MIPS');

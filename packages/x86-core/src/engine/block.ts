@@ -1,0 +1,132 @@
+/** @file Decoded blocks: built once from physical memory (decode once per block), with their handlers and cumulative cycle costs. */
+import type { Cpu } from '../cpu/cpu.ts';
+import { CR0, SEG_ATTR } from '../cpu/cpu.ts';
+import { FAULT, raise, VECTOR } from '../cpu/fault.ts';
+import { translateFetch } from '../cpu/paging.ts';
+import { decode, MAX_INSTRUCTION_LENGTH } from '../decode/decoder.ts';
+import { OPF } from '../decode/instruction.ts';
+import { classOfRow } from '../cost/insn-class.ts';
+import { OPCODE_ROWS } from '../table/opcode-table.ts';
+import { handlerFor } from '../exec/dispatch.ts';
+import { Insn } from '../exec/insn.ts';
+import type { Handler } from '../exec/operands.ts';
+
+/** Most instructions in one block (blocks also end at control transfers and page ends). */
+export const MAX_BLOCK_INSNS = 64;
+
+/** A decoded block: straight-line instructions starting at one physical address in one mode. */
+export interface Block {
+  /** Cache key: physical address × 32 + mode bits (see `modeBits`). */
+  readonly key: number;
+  readonly phys: number;
+  readonly insns: readonly Insn[];
+  readonly fns: readonly Handler[];
+  /** costs[k] = modeled cycles of the first k instructions. */
+  readonly costs: Float64Array;
+  /** Physical byte ranges the block was decoded from (second page: -1 if none). */
+  readonly end0: number;
+  readonly start1: number;
+  readonly end1: number;
+  /** EIP mask: 0xFFFF for a 16-bit code segment, -1 for 32-bit. */
+  readonly ipMask: number;
+  valid: boolean;
+}
+
+/** Mode bits of the cache key: CS.D (bit 0), CPL (bits 1–2), CR0.PE (bit 3), CR0.PG (bit 4). */
+export function modeBits(cpu: Cpu): number {
+  return ((cpu.segAttr[1]! >>> 14) & 1) | (cpu.cpl << 1) | ((cpu.cr0 & CR0.PE) << 3) | ((cpu.cr0 >>> 31) << 4);
+}
+
+const scratch = new Uint8Array(2 * MAX_INSTRUCTION_LENGTH);
+
+/**
+ * Decodes a block at the current CS:EIP, whose first byte is at physical `phys`. A fault
+ * fetching the first instruction (#PF on its second page, CS limit) is raised; a later
+ * instruction that cannot be fetched ends the block before it.
+ */
+export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
+  const d32 = (cpu.segAttr[1]! & SEG_ATTR.DB) !== 0;
+  const ipMask = d32 ? -1 : 0xffff;
+  const csLimit = cpu.segLimit[1]!;
+  const csBase = cpu.segBase[1]!;
+  const insns: Insn[] = [];
+  const fns: Handler[] = [];
+  const costs: number[] = [0];
+  const ram = cpu.ram;
+  let eip = cpu.eip;
+  let p = phys;
+  let start1 = -1;
+  let end1 = -1;
+  const pageEnd = (phys | 0xfff) + 1;
+  let total = 0;
+  for (;;) {
+    const first = insns.length === 0;
+    let d;
+    if (p + MAX_INSTRUCTION_LENGTH <= pageEnd && p + MAX_INSTRUCTION_LENGTH <= ram.length) {
+      d = decode(ram, p, d32 ? 32 : 16);
+    } else {
+      // Near the page end: gather this page's tail and (if translatable) the next linear page's head.
+      const tail = Math.min(pageEnd, ram.length) - p;
+      for (let k = 0; k < tail; k++) scratch[k] = ram[p + k]!;
+      let have = tail;
+      let p1 = -1;
+      if (have < MAX_INSTRUCTION_LENGTH) {
+        const nextLin = (csBase + eip + tail) | 0;
+        const cr2 = cpu.cr2;
+        try {
+          p1 = translateFetch(cpu, nextLin);
+        } catch (e) {
+          if (e !== FAULT) throw e;
+          // The instruction may still fit in this page: decode to find out, fault only if it needs more.
+          cpu.cr2 = cr2;
+          cpu.excVector = -1;
+          p1 = -2;
+        }
+        if (p1 >= 0) {
+          for (let k = 0; have < MAX_INSTRUCTION_LENGTH && p1 + k < ram.length; k++) scratch[have++] = ram[p1 + k]!;
+        }
+      }
+      d = decode(scratch.subarray(0, have), 0, d32 ? 32 : 16);
+      if (d.length > tail || (d.row.flags & OPF.TRUNCATED) !== 0) {
+        if (p1 === -2 || (d.row.flags & OPF.TRUNCATED) !== 0) {
+          if (!first) break;
+          if (p1 === -2) translateFetch(cpu, (csBase + eip + tail) | 0);
+          // Code running off the end of RAM.
+          raise(cpu, VECTOR.GP, 0);
+        }
+        start1 = p1;
+        end1 = p1 + (d.length - tail);
+      }
+    }
+    if ((d.row.flags & OPF.TRUNCATED) !== 0) {
+      if (first) raise(cpu, VECTOR.GP, 0);
+      break;
+    }
+    if (((eip + d.length - 1) >>> 0) > csLimit) {
+      if (first) raise(cpu, VECTOR.GP, 0);
+      break;
+    }
+    const ins = new Insn(d);
+    insns.push(ins);
+    fns.push(handlerFor(ins));
+    let c = cpu.cost.insnCycles[classOfRow(OPCODE_ROWS[d.id]!)]!;
+    if (d.hasMem) c += cpu.cost.memOperand;
+    total += c;
+    costs.push(total);
+    p += d.length;
+    eip = (eip + d.length) & ipMask;
+    if ((d.row.flags & OPF.BLOCK_END) !== 0 || d.ud || insns.length >= MAX_BLOCK_INSNS || p >= pageEnd || start1 >= 0) break;
+  }
+  return {
+    key: phys * 32 + mode,
+    phys,
+    insns,
+    fns,
+    costs: Float64Array.from(costs),
+    end0: Math.min(p, pageEnd),
+    start1,
+    end1,
+    ipMask,
+    valid: true,
+  };
+}

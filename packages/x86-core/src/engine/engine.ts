@@ -1,0 +1,232 @@
+/** @file The Engine contract and the interpreter engine: block cache by physical address and mode, code-page invalidation, run(budget) → StopReason. */
+import type { Cpu } from '../cpu/cpu.ts';
+import { EVENT_KIND } from '../cpu/cpu.ts';
+import { EFLAGS } from '../cpu/eflags.ts';
+import { FAULT, NO_ERROR_CODE, raise, VECTOR } from '../cpu/fault.ts';
+import { deliverEvent, deliverPendingException } from '../cpu/interrupts.ts';
+import { translateFetch } from '../cpu/paging.ts';
+import { buildBlock, modeBits, type Block } from './block.ts';
+
+/** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
+export type StopReason =
+  /** The instruction budget was used up. */
+  | { readonly kind: 'budget' }
+  /**
+   * HLT: with IF=0 the processor can only leave by NMI/reset; with IF=1 it waits for an
+   * interrupt — the caller advances virtual time to the next device deadline and runs again.
+   */
+  | { readonly kind: 'halted'; readonly interruptsEnabled: boolean }
+  /** Triple fault (or another shutdown condition), with the reason. */
+  | { readonly kind: 'shutdown'; readonly reason: string }
+  /** A device (exit port, reset line) asked to stop; the caller reads the code from the board. */
+  | { readonly kind: 'stop-requested' }
+  /** The modeled clock reached the deadline set with `setDeadline` (and no callback was given). */
+  | { readonly kind: 'deadline' }
+  /** A `HostSink` claimed an exception or interrupt (EIP and registers as at the event). */
+  | { readonly kind: 'host'; readonly vector: number; readonly errorCode: number; readonly eventKind: number };
+
+/** The contract every execution mode offers (ARCHITECTURE.md §10.7). */
+export interface Engine {
+  /** Runs at most `budget` instructions; returns why it stopped. */
+  run(budget: number): StopReason;
+}
+
+/** Called when the modeled clock passes the deadline: tick devices, return the next deadline (cycles). */
+export type DeadlineCallback = (cycles: number) => number;
+
+const BUDGET: StopReason = { kind: 'budget' };
+const STOP: StopReason = { kind: 'stop-requested' };
+const DEADLINE: StopReason = { kind: 'deadline' };
+const HALT_IF: StopReason = { kind: 'halted', interruptsEnabled: true };
+const HALT_NOIF: StopReason = { kind: 'halted', interruptsEnabled: false };
+
+const DIRECT_SIZE = 1 << 14;
+/** Blocks kept before the whole cache is dropped. */
+export const MAX_CACHED_BLOCKS = 1 << 16;
+
+/**
+ * The interpreter engine. Decoded blocks are cached by physical address and mode; a write to
+ * a physical page holding code (the per-page "has code" count in `Cpu.codePages` sends such
+ * writes down the memory slow path) invalidates the blocks it overlaps, the current one
+ * included — which then stops after the writing instruction (self-modifying code).
+ *
+ * Faults: handlers raise through `raise()` (fault.ts), the one throw; `run()` catches it
+ * once per block, delivers the exception via `deliverEvent` and goes on.
+ * Interrupts, budget, deadline and stop requests are checked at block boundaries.
+ */
+export class InterpreterEngine implements Engine {
+  readonly cpu: Cpu;
+  private readonly blocks = new Map<number, Block>();
+  private readonly direct: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_SIZE);
+  private readonly pageBlocks: (Block[] | undefined)[];
+  private current: Block | null = null;
+  private deadline = Infinity;
+  private onDeadline: DeadlineCallback | null = null;
+
+  constructor(cpu: Cpu) {
+    this.cpu = cpu;
+    this.pageBlocks = new Array<Block[] | undefined>(cpu.codePages.length);
+    cpu.onCodeWrite = (phys, size) => this.invalidateRange(phys, size);
+  }
+
+  /**
+   * Sets the next device deadline (modeled cycles). When the clock passes it at a block
+   * boundary, `callback` (if given) is called and returns the next deadline; without a
+   * callback `run()` returns `{ kind: 'deadline' }`.
+   */
+  setDeadline(cycles: number, callback?: DeadlineCallback): void {
+    this.deadline = cycles;
+    this.onDeadline = callback ?? null;
+  }
+
+  /** Asks `run()` to return `stop-requested` at the next instruction boundary. */
+  requestStop(): void {
+    this.cpu.stopRequested = true;
+  }
+
+  /** Number of blocks in the cache. */
+  get cachedBlocks(): number {
+    return this.blocks.size;
+  }
+
+  /** Drops every cached block. */
+  flushBlocks(): void {
+    for (const b of this.blocks.values()) b.valid = false;
+    this.blocks.clear();
+    this.direct.fill(undefined);
+    this.pageBlocks.fill(undefined);
+    this.cpu.codePages.fill(0);
+  }
+
+  run(budget: number): StopReason {
+    const cpu = this.cpu;
+    const counters = cpu.counters;
+    cpu.hostEvent = -1;
+    let left = budget;
+    for (;;) {
+      if (cpu.shutdown !== null) return { kind: 'shutdown', reason: cpu.shutdown.reason };
+      if (cpu.hostEvent >= 0) return this.hostStop();
+      if (cpu.stopRequested) {
+        cpu.stopRequested = false;
+        return STOP;
+      }
+      if (cpu.cycles >= this.deadline) {
+        if (this.onDeadline === null) return DEADLINE;
+        this.deadline = this.onDeadline(cpu.cycles);
+      }
+      const shadow = cpu.intShadow;
+      if (!shadow && (cpu.flags & EFLAGS.IF) !== 0 && cpu.intr !== null && cpu.intr.hasInterrupt()) {
+        const vector = cpu.intr.acknowledge();
+        counters.interrupts++;
+        cpu.halted = false;
+        deliverEvent(cpu, vector, NO_ERROR_CODE, EVENT_KIND.EXTERNAL, cpu.eip);
+        continue;
+      }
+      if (cpu.halted) return (cpu.flags & EFLAGS.IF) !== 0 ? HALT_IF : HALT_NOIF;
+      if (left <= 0) return BUDGET;
+
+      let done = 0;
+      const cpl = cpu.cpl;
+      let block: Block | null = null;
+      cpu.blockBreak = false;
+      try {
+        block = this.lookup();
+        this.current = block;
+        const insns = block.insns;
+        const fns = block.fns;
+        const mask = block.ipMask;
+        let n = insns.length;
+        if (n > left) n = left;
+        if (shadow) n = 1;
+        while (done < n) {
+          const ins = insns[done]!;
+          cpu.nextEip = (cpu.eip + ins.length) & mask;
+          fns[done]!(cpu, ins);
+          cpu.eip = cpu.nextEip;
+          done++;
+          if (cpu.blockBreak) break;
+        }
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        deliverPendingException(cpu);
+      }
+      this.current = null;
+      if (shadow) cpu.intShadow = false;
+      if (block !== null) cpu.cycles += block.costs[done]!;
+      counters.retired[cpl]! += done;
+      left -= done;
+      if (cpu.blockBreak && cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
+    }
+  }
+
+  private hostStop(): StopReason {
+    const cpu = this.cpu;
+    const r: StopReason = { kind: 'host', vector: cpu.hostEvent, errorCode: cpu.hostError, eventKind: cpu.hostKind };
+    cpu.hostEvent = -1;
+    return r;
+  }
+
+  /** The block at CS:EIP (built on a miss). May raise a fetch fault. */
+  private lookup(): Block {
+    const cpu = this.cpu;
+    if (cpu.eip >>> 0 > cpu.segLimit[1]!) raise(cpu, VECTOR.GP, 0);
+    const phys = translateFetch(cpu, (cpu.segBase[1]! + cpu.eip) | 0);
+    const mode = modeBits(cpu);
+    const key = phys * 32 + mode;
+    const slot = (phys ^ (phys >>> 14) ^ mode) & (DIRECT_SIZE - 1);
+    const hit = this.direct[slot];
+    if (hit !== undefined && hit.key === key && hit.valid) return hit;
+    let b = this.blocks.get(key);
+    if (b === undefined || !b.valid) {
+      if (this.blocks.size >= MAX_CACHED_BLOCKS) this.flushBlocks();
+      b = buildBlock(cpu, phys, mode);
+      this.register(b);
+    }
+    this.direct[slot] = b;
+    return b;
+  }
+
+  private register(b: Block): void {
+    const cpu = this.cpu;
+    cpu.counters.blocksBuilt++;
+    this.blocks.set(b.key, b);
+    this.addToPage(b.phys >>> 12, b);
+    if (b.start1 >= 0) this.addToPage(b.start1 >>> 12, b);
+  }
+
+  private addToPage(page: number, b: Block): void {
+    if (page >= this.pageBlocks.length) return;
+    let list = this.pageBlocks[page];
+    if (list === undefined) list = this.pageBlocks[page] = [];
+    list.push(b);
+    this.cpu.codePages[page] = 1;
+  }
+
+  /** A write hit a code page: drop every block overlapping [phys, phys + size). */
+  invalidateRange(phys: number, size: number): void {
+    const first = phys >>> 12;
+    const last = (phys + size - 1) >>> 12;
+    for (let page = first; page <= last; page++) {
+      const list = this.pageBlocks[page];
+      if (list === undefined) continue;
+      let keep = 0;
+      for (let k = 0; k < list.length; k++) {
+        const b = list[k]!;
+        const hit =
+          b.valid &&
+          ((phys < b.end0 && phys + size > b.phys) || (b.start1 >= 0 && phys < b.end1 && phys + size > b.start1));
+        if (hit) {
+          b.valid = false;
+          this.blocks.delete(b.key);
+          this.cpu.counters.blocksInvalidated++;
+          if (b === this.current) this.cpu.blockBreak = true;
+        } else if (b.valid) list[keep++] = b;
+      }
+      list.length = keep;
+      if (keep === 0) {
+        this.pageBlocks[page] = undefined;
+        this.cpu.codePages[page] = 0;
+      }
+    }
+  }
+}

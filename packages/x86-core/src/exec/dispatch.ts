@@ -1,0 +1,104 @@
+/** @file The dispatch array: one handler per opcode-table row id, built at module load from `row.handler` names. */
+import type { Cpu } from '../cpu/cpu.ts';
+import { CR0 } from '../cpu/cpu.ts';
+import { EFLAGS } from '../cpu/eflags.ts';
+import { raise, VECTOR } from '../cpu/fault.ts';
+import { OPF, PREFIX } from '../decode/instruction.ts';
+import { OPCODE_ROWS } from '../table/opcode-table.ts';
+import { ARITH_HANDLERS } from './arith.ts';
+import { BCD_HANDLERS } from './bcd.ts';
+import { BIT_HANDLERS } from './bit.ts';
+import { CTRL_XFER_HANDLERS } from './ctrl-xfer.ts';
+import { DATA_XFER_HANDLERS } from './data-xfer.ts';
+import { FLAG_CTRL_HANDLERS } from './flag-ctrl.ts';
+import type { Insn } from './insn.ts';
+import { IO_HANDLERS } from './io.ts';
+import { LOGIC_HANDLERS } from './logic.ts';
+import { MUL_DIV_HANDLERS } from './mul-div.ts';
+import type { Handler } from './operands.ts';
+import { SEGMENT_HANDLERS } from './segment.ts';
+import { SHIFT_HANDLERS } from './shift.ts';
+import { STACK_HANDLERS } from './stack.ts';
+import { STRING_HANDLERS } from './string.ts';
+import { SYSTEM_HANDLERS } from './system.ts';
+
+/** Every semantic handler by `row.handler` name (later families override earlier ones for the hot forms). */
+export const HANDLERS_BY_NAME: Readonly<Record<string, Handler>> = {
+  ...ARITH_HANDLERS,
+  ...LOGIC_HANDLERS,
+  ...SHIFT_HANDLERS,
+  ...MUL_DIV_HANDLERS,
+  ...BIT_HANDLERS,
+  ...BCD_HANDLERS,
+  ...STRING_HANDLERS,
+  ...STACK_HANDLERS,
+  ...CTRL_XFER_HANDLERS,
+  ...FLAG_CTRL_HANDLERS,
+  ...DATA_XFER_HANDLERS,
+  ...SEGMENT_HANDLERS,
+  ...SYSTEM_HANDLERS,
+  ...IO_HANDLERS,
+};
+
+/** #UD: reserved encodings, LOCK misuse, MMX/SSE, and SVM instructions until the SVM extension exists. */
+export function undefinedOpcode(c: Cpu): void {
+  raise(c, VECTOR.UD, -1);
+}
+
+/** x87 escapes until x87 execution exists: #NM when CR0.EM or CR0.TS is set, else #UD. */
+export function fpuUnavailable(c: Cpu): void {
+  if ((c.cr0 & (CR0.EM | CR0.TS)) !== 0) raise(c, VECTOR.NM, -1);
+  raise(c, VECTOR.UD, -1);
+}
+
+/** An instruction longer than 15 bytes: #GP(0). */
+function tooLong(c: Cpu): void {
+  raise(c, VECTOR.GP, 0);
+}
+
+/** True if a row is an integer form the interpreter must execute (not x87/SSE/SVM/#UD/pseudo). */
+export function isIntegerRow(flags: number): boolean {
+  return (flags & (OPF.FPU | OPF.SSE | OPF.SVM | OPF.UD | OPF.TRUNCATED | OPF.TOO_LONG)) === 0;
+}
+
+function privileged(h: Handler): Handler {
+  return (c, i) => {
+    if (c.cpl !== 0 && (c.cr0 & CR0.PE) !== 0) raise(c, VECTOR.GP, 0);
+    else if ((c.flags & EFLAGS.VM) !== 0) raise(c, VECTOR.GP, 0);
+    h(c, i);
+  };
+}
+
+function build(): Handler[] {
+  const out: Handler[] = [];
+  for (const row of OPCODE_ROWS) {
+    let h: Handler | undefined = HANDLERS_BY_NAME[row.handler];
+    if ((row.flags & OPF.TOO_LONG) !== 0) h = tooLong;
+    else if ((row.flags & OPF.FPU) !== 0) h = fpuUnavailable;
+    else if ((row.flags & (OPF.SSE | OPF.SVM | OPF.UD)) !== 0 || h === undefined) h = undefinedOpcode;
+    else if ((row.flags & OPF.PRIVILEGED) !== 0) h = privileged(h);
+    out[row.id] = h;
+  }
+  return out;
+}
+
+/** Handler per row id (`HANDLERS[insn.id]`). Rows with no integer semantics raise #UD (#NM for x87). */
+export const HANDLERS: readonly Handler[] = build();
+
+/** Integer rows whose handler name has no implementation (the completeness test expects none). */
+export function missingHandlers(): string[] {
+  return OPCODE_ROWS.filter((r) => isIntegerRow(r.flags) && HANDLERS_BY_NAME[r.handler] === undefined).map((r) => r.handler);
+}
+
+/**
+ * The handler to run for one decoded instruction: #UD when the decoder flagged the encoding
+ * (except LOCK MOV CR0, which is the AltMovCr8 access to CR8).
+ */
+export function handlerFor(i: Insn): Handler {
+  if (i.ud) {
+    const lockCr8 = (i.prefixes & PREFIX.LOCK) !== 0 && i.reg === 0 && (i.row.handler === 'mov_CdRd' || i.row.handler === 'mov_RdCd');
+    if (!lockCr8) return undefinedOpcode;
+    return HANDLERS[i.id]!;
+  }
+  return HANDLERS[i.id]!;
+}
