@@ -1,6 +1,8 @@
 /** @file The x86virt command: parses the command line and dispatches to one command module. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { benchCommand } from './commands/bench.ts';
+import { runCommand } from './commands/run.ts';
+import { profileByName, PROFILE_NAMES } from './profile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
 
@@ -18,6 +20,21 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .description("run the paper's experiments on the built-in guests")
     .addOption(new Option('--suite <suite>', 'which experiments').choices(['nano', 'macro', 'all']).default('all'))
     .action((opts: { suite: 'nano' | 'macro' | 'all' }) => setStatus(benchCommand(opts, out)));
+
+  program
+    .command('run')
+    .description('boot a multiboot kernel; its serial output goes to stdout, its exit code (port 0xf4) becomes ours')
+    .argument('<image>', 'multiboot (v1) ELF32 kernel')
+    .addOption(new Option('--mode <mode>', 'execution mode').choices(['native', 'bt', 'hw']).default('native'))
+    .addOption(new Option('--mmu <mmu>', 'hw mode: MMU virtualization').choices(['shadow', 'nested']).default('shadow'))
+    .option('--mem <MiB>', 'guest RAM in MiB', parseUint, 64)
+    .option('--cmdline <str>', 'kernel command line', '')
+    .option('--max-insns <n>', 'stop after this many guest instructions', parseUint, 20_000_000_000)
+    .addOption(new Option('--profile <name>', 'cost profile (modeled clock)').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
+    .option('--stats <file>', "write counters and the stop reason as JSON to FILE ('-' for stderr)")
+    .action((image: string, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; profile: string; stats?: string }) =>
+      setStatus(runCommand(image, { ...opts, profile: profileByName(opts.profile) }, (line) => process.stderr.write(`${line}\n`))),
+    );
 
   return program;
 }

@@ -34,11 +34,10 @@ export interface MapOptions {
  * `width` are split into consecutive narrower ones, as an ISA bus does for 8-bit devices.
  * Unclaimed ports read as all ones and ignore writes. Every access is counted per mapping.
  * A device that wants the run loop to stop (exit port, reset line) calls `requestStop()`;
- * the engine polls `stopRequested` after each I/O instruction.
+ * the engine polls `stopRequested()` (x86-core's `IoPorts.stopRequested`) after each I/O instruction.
  */
 export class IoBus {
-  /** True once a device asked the run loop to stop; cleared by `clearStop()`. */
-  stopRequested = false;
+  private stopFlag = false;
   /** Accesses to unclaimed ports (reads and writes). */
   unclaimedAccesses = 0;
 
@@ -96,12 +95,17 @@ export class IoBus {
 
   /** Called by a device whose access should end the current run (exit port, reset). */
   requestStop(): void {
-    this.stopRequested = true;
+    this.stopFlag = true;
+  }
+
+  /** True once a device asked the run loop to stop; cleared by `clearStop()`. */
+  stopRequested(): boolean {
+    return this.stopFlag;
   }
 
   /** Forgets a stop request (the run loop has handled it). */
   clearStop(): void {
-    this.stopRequested = false;
+    this.stopFlag = false;
   }
 
   /** IN: `size` bytes from `port`, little-endian across consecutive ports when split. */

@@ -66,11 +66,11 @@ describe('IoBus ports', () => {
 
   it('carries stop requests until cleared', () => {
     const bus = new IoBus();
-    expect(bus.stopRequested).toBe(false);
+    expect(bus.stopRequested()).toBe(false);
     bus.requestStop();
-    expect(bus.stopRequested).toBe(true);
+    expect(bus.stopRequested()).toBe(true);
     bus.clearStop();
-    expect(bus.stopRequested).toBe(false);
+    expect(bus.stopRequested()).toBe(false);
   });
 });
 

@@ -10,3 +10,15 @@ export { decode, MAX_INSTRUCTION_LENGTH } from './decode/decoder.ts';
 export { OPCODE_ROWS, ROW_ID } from './table/opcode-table.ts';
 /** Condition-code suffixes in encoding order (`o`, `no`, `b`, …, `g`). */
 export { CC_NAMES } from './table/primary.ts';
+/** The processor: state, construction options, the HostSink hook, CR bit names, event kinds. */
+export { Cpu, CR0, CR4, EVENT_KIND, type CpuOptions, type HostSink } from './cpu/cpu.ts';
+/** The interfaces the silicon defines and devices/monitors implement. */
+export type { AccessSize, InterruptController, IoPorts, PhysicalMemory } from './cpu/interfaces.ts';
+/** The engine contract and the interpreter engine. */
+export { InterpreterEngine, type DeadlineCallback, type Engine, type StopReason } from './engine/engine.ts';
+/** The cost-profile shape, instruction classes, and the test-only unit profile. */
+export { INSN_CLASS, INSN_CLASS_COUNT, UNIT_PROFILE, type CostProfile } from './cost/cost-profile.ts';
+/** The silicon's counters. */
+export { createCounters, resetCounters, type CpuCounters } from './cost/counters.ts';
+/** Loading a loader's entry state; reading the architectural state back. */
+export { archState, loadEntryState, type ArchState, type EntrySegment, type EntryState } from './cpu/entry-state.ts';

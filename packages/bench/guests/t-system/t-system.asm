@@ -4,7 +4,9 @@
 ; between QEMU's pentium3 and our i686, so only what an i686 with our feature set must report
 ; is printed: the family (6) and, of CPUID.1:EDX, FPU PSE TSC MSR CX8 SEP PGE CMOV (mask
 ; 0000a939; VME DE PAE MCE APIC MTRR MCA PAT PSE36 MMX FXSR SSE and the rest are left out).
-; TSC values are never printed, only facts about them (it counts up; a written value is read back).
+; TSC values are never printed, only the fact that it counts up. Left out because QEMU 7.2
+; departs from the SDM there: a WRMSR to the TSC (QEMU's RDTSC ignores it) and the #GP for
+; CR0.NW=1 with CD=0 (QEMU accepts it).
 %include "t-lib.inc"
 
 %define MSR_TSC          0x010
@@ -107,19 +109,6 @@ test_main:
 .pos:
     HEX8 ebx
     NL
-    mov ecx, MSR_TSC
-    mov edx, 0x00000005
-    xor eax, eax
-    wrmsr
-    rdtsc
-    PUTS "rdtsc after wrmsr tsc=5:00000000: edx="
-    HEX32 edx
-    NL
-    mov ecx, MSR_TSC
-    rdmsr
-    PUTS "rdmsr tsc: edx="
-    HEX32 edx
-    NL
 
     ; ---- CR0
     mov eax, cr0
@@ -148,10 +137,6 @@ test_main:
     PUTS "cr0 <- 40000011: "
     HEX32 eax
     NL
-    mov eax, 0x20000011         ; NW=1 with CD=0
-    TRY 13, "cr0 <- 20000011 (NW without CD)"
-    mov cr0, eax
-    ENDTRY
     mov eax, [saved_cr0]
     mov cr0, eax
 

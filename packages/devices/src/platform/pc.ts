@@ -91,7 +91,7 @@ export interface BootOptions {
  * (the CPU's counter), or else the last `tick`'s time.
  *
  * A write to the exit port or a reset pulse sets `stopReason` (and `exitCode`) and raises
- * `bus.stopRequested`, which the run loop polls after I/O instructions.
+ * `bus.stopRequested()`, which the run loop polls after I/O instructions.
  */
 export class Board {
   /** Guest RAM, physical address 0 upward. */

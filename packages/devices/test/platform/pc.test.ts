@@ -80,20 +80,20 @@ describe('Board wiring and stops', () => {
 
   it('a 32-bit OUT to 0xF4 requests a stop with the exit code', () => {
     const board = new Board({ cpuHz: P4_HZ });
-    expect(board.bus.stopRequested).toBe(false);
+    expect(board.bus.stopRequested()).toBe(false);
     board.bus.portWrite(0xf4, 4, 7);
-    expect([board.stopReason, board.exitCode, board.bus.stopRequested]).toEqual(['exit', 7, true]);
+    expect([board.stopReason, board.exitCode, board.bus.stopRequested()]).toEqual(['exit', 7, true]);
     board.clearStop();
-    expect(board.bus.stopRequested).toBe(false);
+    expect(board.bus.stopRequested()).toBe(false);
     expect(board.exitCode).toBe(7);
   });
 
   it('0xFE to port 0x64 requests a reset', () => {
     const board = new Board({ cpuHz: P4_HZ });
     board.bus.portWrite(0x64, 1, 0xfe);
-    expect([board.stopReason, board.exitCode, board.bus.stopRequested]).toEqual(['reset', null, true]);
+    expect([board.stopReason, board.exitCode, board.bus.stopRequested()]).toEqual(['reset', null, true]);
     board.resetDevices();
-    expect([board.stopReason, board.bus.stopRequested]).toEqual([null, false]);
+    expect([board.stopReason, board.bus.stopRequested()]).toEqual([null, false]);
   });
 
   it('port 0x80 latches POST codes; unclaimed ports read all ones', () => {
@@ -141,7 +141,7 @@ describe('Board wiring and stops', () => {
     b.restoreState(saved);
     expect(b.saveState()).toEqual(a.saveState());
     expect(b.bus.portRead(0x3ff, 1)).toBe(0x5a);
-    expect([b.exitCode, b.bus.stopRequested]).toEqual([3, true]);
+    expect([b.exitCode, b.bus.stopRequested()]).toEqual([3, true]);
     expect(b.tick(123_456_789)).toBe(a.tick(123_456_789));
   });
 });

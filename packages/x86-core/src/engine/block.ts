@@ -9,6 +9,7 @@ import { classOfRow } from '../cost/insn-class.ts';
 import { OPCODE_ROWS } from '../table/opcode-table.ts';
 import { handlerFor } from '../exec/dispatch.ts';
 import { Insn } from '../exec/insn.ts';
+import { HOT_ID_BY_ROW } from '../exec/hot.ts';
 import type { Handler } from '../exec/operands.ts';
 
 /** Most instructions in one block (blocks also end at control transfers and page ends). */
@@ -30,6 +31,11 @@ export interface Block {
   /** EIP mask: 0xFFFF for a 16-bit code segment, -1 for 32-bit. */
   readonly ipMask: number;
   valid: boolean;
+  /** Cached successors by EIP (chaining within one linear page; -1 = none). */
+  succEip0: number;
+  succ0: Block | null;
+  succEip1: number;
+  succ1: Block | null;
 }
 
 /** Mode bits of the cache key: CS.D (bit 0), CPL (bits 1–2), CR0.PE (bit 3), CR0.PG (bit 4). */
@@ -107,8 +113,10 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
       break;
     }
     const ins = new Insn(d);
+    const fn = handlerFor(ins);
+    if (!ins.ud) ins.hot = HOT_ID_BY_ROW[ins.id]!;
     insns.push(ins);
-    fns.push(handlerFor(ins));
+    fns.push(fn);
     let c = cpu.cost.insnCycles[classOfRow(OPCODE_ROWS[d.id]!)]!;
     if (d.hasMem) c += cpu.cost.memOperand;
     total += c;
@@ -128,5 +136,9 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     end1,
     ipMask,
     valid: true,
+    succEip0: -1,
+    succ0: null,
+    succEip1: -1,
+    succ1: null,
   };
 }

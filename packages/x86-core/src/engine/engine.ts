@@ -5,6 +5,7 @@ import { EFLAGS } from '../cpu/eflags.ts';
 import { FAULT, NO_ERROR_CODE, raise, VECTOR } from '../cpu/fault.ts';
 import { deliverEvent, deliverPendingException } from '../cpu/interrupts.ts';
 import { translateFetch } from '../cpu/paging.ts';
+import { runInsn } from '../exec/hot.ts';
 import { buildBlock, modeBits, type Block } from './block.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
@@ -125,38 +126,78 @@ export class InterpreterEngine implements Engine {
       if (cpu.halted) return (cpu.flags & EFLAGS.IF) !== 0 ? HALT_IF : HALT_NOIF;
       if (left <= 0) return BUDGET;
 
-      let done = 0;
-      const cpl = cpu.cpl;
-      let block: Block | null = null;
-      cpu.blockBreak = false;
-      try {
-        block = this.lookup();
+      left -= this.execute(left, shadow);
+      if (cpu.blockBreak && cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
+    }
+  }
+
+  /**
+   * Executes blocks until something needs the outer loop's attention (a block-breaking
+   * instruction, a fault, the budget, the deadline); follows each block's cached successors
+   * while they stay in the same linear page (same translation). Returns instructions retired.
+   */
+  private execute(left: number, shadow: boolean): number {
+    const cpu = this.cpu;
+    const cpl = cpu.cpl;
+    let total = 0;
+    let done = 0;
+    let block: Block | null = null;
+    cpu.blockBreak = false;
+    try {
+      block = this.lookup();
+      let pageEip = cpu.eip & ~0xfff;
+      for (;;) {
         this.current = block;
         const insns = block.insns;
         const fns = block.fns;
         const mask = block.ipMask;
         let n = insns.length;
-        if (n > left) n = left;
+        if (n > left - total) n = left - total;
         if (shadow) n = 1;
+        done = 0;
         while (done < n) {
           const ins = insns[done]!;
           cpu.nextEip = (cpu.eip + ins.length) & mask;
-          fns[done]!(cpu, ins);
+          runInsn(cpu, ins, fns[done]!);
           cpu.eip = cpu.nextEip;
           done++;
           if (cpu.blockBreak) break;
         }
-      } catch (e) {
-        if (e !== FAULT) throw e;
-        deliverPendingException(cpu);
+        cpu.cycles += block.costs[done]!;
+        total += done;
+        const prev: Block = block;
+        block = null;
+        if (cpu.blockBreak || shadow || total >= left || cpu.cycles >= this.deadline) break;
+        const eip = cpu.eip;
+        let next: Block | null = null;
+        if (eip === prev.succEip0) next = prev.succ0;
+        else if (eip === prev.succEip1) next = prev.succ1;
+        if (next === null || !next.valid || (eip & ~0xfff) !== pageEip) {
+          next = this.lookup();
+          if ((eip & ~0xfff) === pageEip) {
+            if (prev.succEip0 === -1 || eip === prev.succEip0) {
+              prev.succEip0 = eip;
+              prev.succ0 = next;
+            } else {
+              prev.succEip1 = eip;
+              prev.succ1 = next;
+            }
+          } else pageEip = eip & ~0xfff;
+        }
+        block = next;
       }
-      this.current = null;
-      if (shadow) cpu.intShadow = false;
-      if (block !== null) cpu.cycles += block.costs[done]!;
-      counters.retired[cpl]! += done;
-      left -= done;
-      if (cpu.blockBreak && cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      if (block !== null) {
+        cpu.cycles += block.costs[done]!;
+        total += done;
+      }
+      deliverPendingException(cpu);
     }
+    this.current = null;
+    if (shadow) cpu.intShadow = false;
+    cpu.counters.retired[cpl]! += total;
+    return total;
   }
 
   private hostStop(): StopReason {

@@ -30,6 +30,8 @@ export class Insn implements Instruction {
   readonly zreg: number;
   /** Condition code of Jcc/SETcc/CMOVcc rows, else -1. */
   readonly cc: number;
+  /** Hot-dispatch case (exec/hot.ts), 0 for none; set by the block builder. */
+  hot = 0;
 
   constructor(d: Instruction) {
     this.id = d.id;

@@ -162,7 +162,7 @@ export const GROUP_ROWS: readonly RowLine[] = [
   'f3 0f c7 /6 m | vmxon Mq | UD',
   '0f c7 /7 m | vmptrst Mq | UD',
   'f2 0f c7 /6 | (bad)',
-  'f2 0f c7 /7 | (bad)',
+  'f2 0f c7 /7 r | (bad)',
   'f3 0f c7 /6 r | (bad)',
   '0f c7 /6 r | rdrand Rv | UD',
   '0f c7 /7 r | rdseed Rv | UD',

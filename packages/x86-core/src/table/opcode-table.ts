@@ -82,7 +82,7 @@ function build(rows: readonly OpcodeRow[], level: number): Entry {
     // A prefix with no form of its own: SSE opcodes make it invalid (as objdump does); others ignore it (bsf/tzcnt, nop/pause).
     const escape3 = rows.some((r) => r.opcode.length === 3);
     if (!escape3 && !rows.some((r) => r.mandatory)) return build(rows, 1);
-    const sse = escape3 || rows.some((r) => r.mandatory === 0 && r.flags & OPF.SSE);
+    const sse = escape3 || (rows.some((r) => r.mandatory === 0 && r.flags & OPF.SSE) && rows.some((r) => r.mandatory !== 0 && r.flags & OPF.SSE));
     const next = [0, 0x66, 0xf3, 0xf2].map((p) => {
       const own = rows.filter((r) => r.mandatory === p);
       return build(p === 0 || sse ? own : [...own, ...rows.filter((r) => r.mandatory === 0)], 1);

@@ -1,0 +1,100 @@
+/** @file Native mode: the guest owns the silicon — a board, a processor, the interpreter engine, and the run loop. */
+import { Board } from '@x86virt/devices';
+import { archState, Cpu, InterpreterEngine, loadEntryState, type CostProfile, type CpuCounters } from '@x86virt/x86-core';
+import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions, type GuestStop } from './guest-run.ts';
+
+/** A guest on bare silicon: the devices board, the processor and its engine. */
+export interface NativeMachine {
+  readonly board: Board;
+  readonly cpu: Cpu;
+  readonly engine: InterpreterEngine;
+}
+
+/**
+ * Builds the machine for `image` (a multiboot ELF kernel): board with `memMiB` of RAM at the
+ * profile's clock, kernel loaded, processor in the multiboot hand-over state. Throws the
+ * devices' `ImageError` (one-line message) for a bad image.
+ */
+export function createNativeMachine(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions, serialSink: (byte: number) => void): NativeMachine {
+  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, serialSink });
+  const load = board.loadMultiboot(image, { cmdline: opts.cmdline ?? '' });
+  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.pic, cost: profile });
+  board.setCycleSource(() => cpu.cycles);
+  loadEntryState(cpu, load.state);
+  const engine = new InterpreterEngine(cpu);
+  engine.setDeadline(board.tick(0), (now) => board.tick(now));
+  return { board, cpu, engine };
+}
+
+/** Instructions run per `engine.run` call: small enough to notice the budget promptly. */
+const SLICE = 1 << 22;
+
+/** Runs `image` natively until it exits, resets, shuts down, hangs or uses up its budget. */
+export function runNative(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions = {}): GuestRun {
+  const bytes: number[] = [];
+  const sink = (b: number): void => {
+    bytes.push(b);
+    opts.onSerial?.(b);
+  };
+  const m = createNativeMachine(image, profile, opts, sink);
+  const start = performance.now();
+  const stop = runLoop(m, opts.maxInsns ?? DEFAULT_MAX_INSNS);
+  const hostMs = performance.now() - start;
+  return {
+    mode: 'native',
+    stop,
+    serial: Buffer.from(bytes).toString('latin1'),
+    instructions: retired(m.cpu.counters),
+    cycles: m.cpu.cycles,
+    hz: profile.hz,
+    hostMs,
+    counters: flattenCounters(m.cpu.counters, m.board.bus.accessCounts()),
+    arch: archState(m.cpu),
+  };
+}
+
+/** The run loop shared by native mode: slices of the engine, virtual time on HLT, device stop requests. */
+function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
+  const { board, cpu, engine } = m;
+  for (;;) {
+    const done = retired(cpu.counters);
+    if (done >= maxInsns) return { kind: 'budget', maxInsns };
+    const stop = engine.run(Math.min(SLICE, maxInsns - done));
+    switch (stop.kind) {
+      case 'budget':
+      case 'deadline':
+        continue;
+      case 'stop-requested':
+        if (board.stopReason === 'exit') return { kind: 'exit', code: board.exitCode ?? 0 };
+        if (board.stopReason === 'reset') return { kind: 'reset' };
+        continue;
+      case 'shutdown':
+        return { kind: 'shutdown', reason: stop.reason };
+      case 'halted': {
+        if (!stop.interruptsEnabled) return { kind: 'hung', reason: 'HLT with interrupts disabled' };
+        // Waiting for an interrupt: jump the modeled clock to the next device deadline.
+        const next = board.tick(cpu.cycles);
+        if (!Number.isFinite(next)) return { kind: 'hung', reason: 'HLT with no device deadline left to wake it' };
+        cpu.cycles = Math.max(cpu.cycles, next);
+        continue;
+      }
+      case 'host':
+        return { kind: 'shutdown', reason: `unexpected host event (vector ${stop.vector}) in native mode` };
+    }
+  }
+}
+
+/** Guest instructions retired at all CPLs. */
+export function retired(c: CpuCounters): number {
+  return c.retired[0]! + c.retired[1]! + c.retired[2]! + c.retired[3]!;
+}
+
+/** The silicon's and the bus's counters as one flat map (zero entries left out). */
+export function flattenCounters(c: CpuCounters, io: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let cpl = 0; cpl < 4; cpl++) if (c.retired[cpl]) out[`insn.cpl${cpl}`] = c.retired[cpl]!;
+  for (let v = 0; v < 256; v++) if (c.vectors[v]) out[`vector.${v}`] = c.vectors[v]!;
+  for (const [k, v] of Object.entries(c)) if (typeof v === 'number' && v !== 0) out[`cpu.${k}`] = v;
+  for (const [k, v] of Object.entries(io)) if (v !== 0) out[`io.${k}`] = v;
+  return out;
+}

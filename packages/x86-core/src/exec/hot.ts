@@ -1,0 +1,403 @@
+/** @file Hot-path dispatch: the most frequent handlers called from one switch (monomorphic call sites V8 can inline), the rest through the handler array. */
+import type { Cpu } from '../cpu/cpu.ts';
+import { ARITH_FLAGS, EFLAGS, getCF, LAZY, testCondition } from '../cpu/eflags.ts';
+import { OPF } from '../decode/instruction.ts';
+import { OPCODE_ROWS } from '../table/opcode-table.ts';
+import { HANDLERS_BY_NAME } from './dispatch.ts';
+import type { Insn } from './insn.ts';
+import { raise, VECTOR } from '../cpu/fault.ts';
+import type { Handler } from './operands.ts';
+
+/** Handlers given a switch case of their own, in case order (1-based). */
+export const HOT_HANDLERS: readonly string[] = ['mov_EvGv', 'mov_GvEv', 'mov_ZvIv', 'mov_EvIz', 'add_EvGv', 'add_GvEv', 'add_EvIb', 'sub_EvGv', 'sub_EvIb', 'cmp_EvGv', 'cmp_GvEv', 'cmp_EvIb', 'inc_Zv', 'dec_Zv', 'jcc_Jb', 'jcc_Jz', 'jmp_Jb', 'jmp_Jz', 'push_Zv', 'pop_Zv', 'call_Jz', 'ret', 'lea_GvM', 'test_EvGv', 'xor_EvGv', 'and_EvIb', 'or_EvGv', 'and_EvGv', 'movzx_GvEb', 'mov_GbEb', 'mov_EbGb', 'cmp_eAXIz', 'add_eAXIz', 'shl_EvIb', 'shr_EvIb', 'sar_EvIb', 'test_EbGb', 'cmp_EbIb', 'shl_Ev1', 'loop_Jb', 'cmp_GbEb', 'sub_GvEv', 'add_EvIz', 'and_eAXIz', 'movzx_GvEw', 'test_ALIb', 'cmp_ALIb', 'push_Iz', 'push_Ib', 'xchg_EvGv', 'adc_EvGv', 'sbb_EvGv', 'imul_GvEv', 'movs_XvYv', 'stos_YveAX', 'call_Ev', 'jmp_Ev', 'push_Ev'];
+
+function pick(name: string): Handler {
+  const h = HANDLERS_BY_NAME[name];
+  if (h === undefined) throw new Error(`hot handler ${name} does not exist`);
+  return h;
+}
+
+const h1 = pick('mov_EvGv');
+const h2 = pick('mov_GvEv');
+const h3 = pick('mov_ZvIv');
+const h4 = pick('mov_EvIz');
+const h5 = pick('add_EvGv');
+const h6 = pick('add_GvEv');
+const h7 = pick('add_EvIb');
+const h8 = pick('sub_EvGv');
+const h9 = pick('sub_EvIb');
+const h10 = pick('cmp_EvGv');
+const h11 = pick('cmp_GvEv');
+const h12 = pick('cmp_EvIb');
+const h13 = pick('inc_Zv');
+const h14 = pick('dec_Zv');
+const h17 = pick('jmp_Jb');
+const h18 = pick('jmp_Jz');
+const h19 = pick('push_Zv');
+const h20 = pick('pop_Zv');
+const h21 = pick('call_Jz');
+const h22 = pick('ret');
+const h23 = pick('lea_GvM');
+const h24 = pick('test_EvGv');
+const h25 = pick('xor_EvGv');
+const h26 = pick('and_EvIb');
+const h27 = pick('or_EvGv');
+const h28 = pick('and_EvGv');
+const h29 = pick('movzx_GvEb');
+const h30 = pick('mov_GbEb');
+const h31 = pick('mov_EbGb');
+const h32 = pick('cmp_eAXIz');
+const h33 = pick('add_eAXIz');
+const h34 = pick('shl_EvIb');
+const h35 = pick('shr_EvIb');
+const h36 = pick('sar_EvIb');
+const h37 = pick('test_EbGb');
+const h38 = pick('cmp_EbIb');
+const h39 = pick('shl_Ev1');
+const h40 = pick('loop_Jb');
+const h41 = pick('cmp_GbEb');
+const h42 = pick('sub_GvEv');
+const h43 = pick('add_EvIz');
+const h44 = pick('and_eAXIz');
+const h45 = pick('movzx_GvEw');
+const h46 = pick('test_ALIb');
+const h47 = pick('cmp_ALIb');
+const h48 = pick('push_Iz');
+const h49 = pick('push_Ib');
+const h50 = pick('xchg_EvGv');
+const h51 = pick('adc_EvGv');
+const h52 = pick('sbb_EvGv');
+const h53 = pick('imul_GvEv');
+const h54 = pick('movs_XvYv');
+const h55 = pick('stos_YveAX');
+const h56 = pick('call_Ev');
+const h57 = pick('jmp_Ev');
+const h58 = pick('push_Ev');
+
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths: 32-bit register and simple memory forms, small enough for V8 to inline into the
+// switch; anything else falls back to the family handler (same semantics, see arith.ts etc.).
+// ---------------------------------------------------------------------------------------------
+
+function lazyArith(c: Cpu, op: number, d: number, s: number, r: number): void {
+  c.lzOp = op;
+  c.lzDst = d;
+  c.lzSrc = s;
+  c.lzRes = r;
+  c.lzSize = 4;
+  c.lazyMask = ARITH_FLAGS;
+}
+
+function lazyLogic(c: Cpu, r: number): void {
+  c.flags &= ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF);
+  c.lzOp = LAZY.LOGIC;
+  c.lzRes = r;
+  c.lzSize = 4;
+  c.lazyMask = EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF;
+}
+
+function fastMovEvGv(c: Cpu, i: Insn): void {
+  if (i.mod === 3 && i.opsize === 4) c.regs[i.rm] = c.regs[i.reg]!;
+  else h1(c, i);
+}
+function fastMovGvEv(c: Cpu, i: Insn): void {
+  if (i.mod === 3 && i.opsize === 4) c.regs[i.reg] = c.regs[i.rm]!;
+  else h2(c, i);
+}
+function fastAluRR(c: Cpu, i: Insn, op: number, fallback: Handler, regIsDest: boolean): void {
+  if (i.mod !== 3 || i.opsize !== 4) {
+    fallback(c, i);
+    return;
+  }
+  const dn = regIsDest ? i.reg : i.rm;
+  const d = c.regs[dn]!;
+  const s = c.regs[regIsDest ? i.rm : i.reg]!;
+  switch (op) {
+    case 0: {
+      const r = (d + s) | 0;
+      c.regs[dn] = r;
+      lazyArith(c, LAZY.ADD, d, s, r);
+      return;
+    }
+    case 1: {
+      const r = (d - s) | 0;
+      c.regs[dn] = r;
+      lazyArith(c, LAZY.SUB, d, s, r);
+      return;
+    }
+    case 2:
+      lazyArith(c, LAZY.SUB, d, s, (d - s) | 0);
+      return;
+    case 3: {
+      const r = d & s;
+      c.regs[dn] = r;
+      lazyLogic(c, r);
+      return;
+    }
+    case 4: {
+      const r = d | s;
+      c.regs[dn] = r;
+      lazyLogic(c, r);
+      return;
+    }
+    case 5: {
+      const r = d ^ s;
+      c.regs[dn] = r;
+      lazyLogic(c, r);
+      return;
+    }
+    default:
+      lazyLogic(c, d & s);
+  }
+}
+function fastAluRI(c: Cpu, i: Insn, op: number, fallback: Handler): void {
+  if (i.mod !== 3 || i.opsize !== 4) {
+    fallback(c, i);
+    return;
+  }
+  const d = c.regs[i.rm]!;
+  const s = i.imm;
+  switch (op) {
+    case 0: {
+      const r = (d + s) | 0;
+      c.regs[i.rm] = r;
+      lazyArith(c, LAZY.ADD, d, s, r);
+      return;
+    }
+    case 1: {
+      const r = (d - s) | 0;
+      c.regs[i.rm] = r;
+      lazyArith(c, LAZY.SUB, d, s, r);
+      return;
+    }
+    case 2:
+      lazyArith(c, LAZY.SUB, d, s, (d - s) | 0);
+      return;
+    default: {
+      const r = d & s;
+      c.regs[i.rm] = r;
+      lazyLogic(c, r);
+    }
+  }
+}
+function fastIncDec(c: Cpu, i: Insn, dec: boolean): void {
+  if (i.opsize !== 4) {
+    (dec ? h14 : h13)(c, i);
+    return;
+  }
+  const n = i.zreg;
+  const d = c.regs[n]!;
+  const r = dec ? (d - 1) | 0 : (d + 1) | 0;
+  c.regs[n] = r;
+  if ((c.lazyMask & EFLAGS.CF) !== 0) c.flags = (c.flags & ~EFLAGS.CF) | getCF(c);
+  c.lzOp = dec ? LAZY.SUB : LAZY.ADD;
+  c.lzDst = d;
+  c.lzSrc = 1;
+  c.lzRes = r;
+  c.lzSize = 4;
+  c.lazyMask = ARITH_FLAGS & ~EFLAGS.CF;
+}
+function fastJcc(c: Cpu, i: Insn): void {
+  let t: boolean;
+  // The common case: flags of a 32-bit SUB/CMP/DEC/INC/ADD/logic still lazy, testing ZF.
+  if ((i.cc >> 1) === 2 && (c.lazyMask & EFLAGS.ZF) !== 0 && c.lzSize === 4) t = c.lzRes === 0;
+  else t = testCondition(c, i.cc & ~1);
+  if (t === ((i.cc & 1) === 0)) {
+    const target = i.opsize === 4 ? (c.nextEip + i.imm) | 0 : (c.nextEip + i.imm) & 0xffff;
+    if (target >>> 0 > c.segLimit[1]!) raise(c, VECTOR.GP, 0);
+    c.nextEip = target;
+  }
+}
+
+/** Per row id: its hot case number, or 0 (dispatch through the handler array). Privileged rows are never hot. */
+export const HOT_ID_BY_ROW: Int16Array = (() => {
+  const out = new Int16Array(OPCODE_ROWS.length);
+  for (const row of OPCODE_ROWS) {
+    const k = HOT_HANDLERS.indexOf(row.handler);
+    if (k >= 0 && (row.flags & (OPF.PRIVILEGED | OPF.UD)) === 0) out[row.id] = k + 1;
+  }
+  return out;
+})();
+
+/** Executes one instruction: by its hot case when it has one, else through `fn` (its `HANDLERS` entry). */
+export function runInsn(cpu: Cpu, ins: Insn, fn: Handler): void {
+  switch (ins.hot) {
+    case 1:
+      fastMovEvGv(cpu, ins);
+      return;
+    case 2:
+      fastMovGvEv(cpu, ins);
+      return;
+    case 3:
+      h3(cpu, ins);
+      return;
+    case 4:
+      h4(cpu, ins);
+      return;
+    case 5:
+      fastAluRR(cpu, ins, 0, h5, false);
+      return;
+    case 6:
+      fastAluRR(cpu, ins, 0, h6, true);
+      return;
+    case 7:
+      fastAluRI(cpu, ins, 0, h7);
+      return;
+    case 8:
+      fastAluRR(cpu, ins, 1, h8, false);
+      return;
+    case 9:
+      fastAluRI(cpu, ins, 1, h9);
+      return;
+    case 10:
+      fastAluRR(cpu, ins, 2, h10, false);
+      return;
+    case 11:
+      fastAluRR(cpu, ins, 2, h11, true);
+      return;
+    case 12:
+      fastAluRI(cpu, ins, 2, h12);
+      return;
+    case 13:
+      fastIncDec(cpu, ins, false);
+      return;
+    case 14:
+      fastIncDec(cpu, ins, true);
+      return;
+    case 15:
+      fastJcc(cpu, ins);
+      return;
+    case 16:
+      fastJcc(cpu, ins);
+      return;
+    case 17:
+      h17(cpu, ins);
+      return;
+    case 18:
+      h18(cpu, ins);
+      return;
+    case 19:
+      h19(cpu, ins);
+      return;
+    case 20:
+      h20(cpu, ins);
+      return;
+    case 21:
+      h21(cpu, ins);
+      return;
+    case 22:
+      h22(cpu, ins);
+      return;
+    case 23:
+      h23(cpu, ins);
+      return;
+    case 24:
+      fastAluRR(cpu, ins, 6, h24, false);
+      return;
+    case 25:
+      fastAluRR(cpu, ins, 5, h25, false);
+      return;
+    case 26:
+      fastAluRI(cpu, ins, 3, h26);
+      return;
+    case 27:
+      fastAluRR(cpu, ins, 4, h27, false);
+      return;
+    case 28:
+      fastAluRR(cpu, ins, 3, h28, false);
+      return;
+    case 29:
+      h29(cpu, ins);
+      return;
+    case 30:
+      h30(cpu, ins);
+      return;
+    case 31:
+      h31(cpu, ins);
+      return;
+    case 32:
+      h32(cpu, ins);
+      return;
+    case 33:
+      h33(cpu, ins);
+      return;
+    case 34:
+      h34(cpu, ins);
+      return;
+    case 35:
+      h35(cpu, ins);
+      return;
+    case 36:
+      h36(cpu, ins);
+      return;
+    case 37:
+      h37(cpu, ins);
+      return;
+    case 38:
+      h38(cpu, ins);
+      return;
+    case 39:
+      h39(cpu, ins);
+      return;
+    case 40:
+      h40(cpu, ins);
+      return;
+    case 41:
+      h41(cpu, ins);
+      return;
+    case 42:
+      fastAluRR(cpu, ins, 1, h42, true);
+      return;
+    case 43:
+      fastAluRI(cpu, ins, 0, h43);
+      return;
+    case 44:
+      h44(cpu, ins);
+      return;
+    case 45:
+      h45(cpu, ins);
+      return;
+    case 46:
+      h46(cpu, ins);
+      return;
+    case 47:
+      h47(cpu, ins);
+      return;
+    case 48:
+      h48(cpu, ins);
+      return;
+    case 49:
+      h49(cpu, ins);
+      return;
+    case 50:
+      h50(cpu, ins);
+      return;
+    case 51:
+      h51(cpu, ins);
+      return;
+    case 52:
+      h52(cpu, ins);
+      return;
+    case 53:
+      h53(cpu, ins);
+      return;
+    case 54:
+      h54(cpu, ins);
+      return;
+    case 55:
+      h55(cpu, ins);
+      return;
+    case 56:
+      h56(cpu, ins);
+      return;
+    case 57:
+      h57(cpu, ins);
+      return;
+    case 58:
+      h58(cpu, ins);
+      return;
+    default:
+      fn(cpu, ins);
+  }
+}
