@@ -41,3 +41,16 @@ export { TlbControl, TlbSet } from './tlb-set.ts';
 export { buildNestedTables, NestedTablesError, nestedTablesBytes } from './nested-tables.ts';
 /** Options of the nested-table builder. */
 export type { NestedTablesOptions } from './nested-tables.ts';
+
+/** The shadow pager both monitors share (tracing, hidden/true faults, exact A/D, per-CR3 cache). */
+export { ShadowPager } from './shadow/shadow-pager.ts';
+/** Outcomes of `ShadowPager.handlePageFault`, the reasons a fault is unmappable, and the reused result record. */
+export { ShadowFault, ShadowFaultResult, Unmappable, newShadowPagerCounters } from './shadow/shadow-fault.ts';
+/** Types of a shadow-fault outcome, an unmappable reason and the pager's counters. */
+export type { ShadowFaultKind, ShadowPagerCounters, UnmappableReason } from './shadow/shadow-fault.ts';
+/** Configuration of a ShadowPager and the error its constructor throws for a bad one. */
+export { ShadowPagerError } from './shadow/shadow-config.ts';
+/** Shapes of a ShadowPager configuration and of one reserved PDE. */
+export type { ReservedPde, ShadowPagerConfig } from './shadow/shadow-config.ts';
+/** A guest walk without A/D side effects (what the guest's tables say about an access the monitor refuses). */
+export { probeLegacy } from './shadow/guest-probe.ts';

@@ -22,3 +22,28 @@ export { INSN_CLASS, INSN_CLASS_COUNT, UNIT_PROFILE, type CostProfile } from './
 export { createCounters, resetCounters, type CpuCounters } from './cost/counters.ts';
 /** Loading a loader's entry state; reading the architectural state back. */
 export { archState, loadEntryState, type ArchState, type EntrySegment, type EntryState } from './cpu/entry-state.ts';
+/** Intel-syntax text of one decoded instruction, as `objdump -M intel` prints it. */
+export { formatInstruction } from './disasm/intel-syntax.ts';
+/** Disassembly of one instruction or a byte range into `address: bytes  text` lines. */
+export { disassemble, disassembleRange, formatLine } from './disasm/listing.ts';
+/** Types of the disassembly listing. */
+export type { DisassembledLine, DisassembleOptions } from './disasm/listing.ts';
+
+/** Segment-cache attribute bits and the LDTR/TR cache indexes; shutdown information. */
+export { SEG_ATTR, SEG_LDTR, SEG_TR, type ShutdownInfo } from './cpu/cpu.ts';
+/** EFLAGS bit names and the architectural EFLAGS value (lazy flags materialized), and its writer. */
+export { EFLAGS, readEflags, writeEflags } from './cpu/eflags.ts';
+/** Exception vectors and the no-error-code marker. */
+export { NO_ERROR_CODE, VECTOR } from './cpu/fault.ts';
+/** The multiboot hand-over state: flat 32-bit protected mode. */
+export { enterFlatProtectedMode, type FlatModeOptions } from './cpu/reset.ts';
+/** The one delivery function every exception and interrupt passes through (HostSink hook first). */
+export { deliverEvent } from './cpu/interrupts.ts';
+/** Most cached blocks before the engine drops its cache. */
+export { MAX_CACHED_BLOCKS } from './engine/engine.ts';
+/** The instruction class a row is charged as. */
+export { classOfRow } from './cost/insn-class.ts';
+/** CPUID values, MSR numbers and the TSC reader. */
+export { CPUID_1_EAX, CPUID_1_EDX, CPUID_EXT1_ECX, CPUID_VENDOR, MSR, readTsc } from './exec/system.ts';
+/** Handler per opcode row, and the completeness check the tests use. */
+export { HANDLERS, missingHandlers } from './exec/dispatch.ts';

@@ -13,27 +13,13 @@
 %define MSR_SYSENTER_EIP 0x176
 
 section .text
-; enter_ring3: iret to SEL_CODE3:EAX with EFLAGS EBX, SS:ESP = SEL_DATA3:t_stack3_top, DS/ES/FS/GS = SEL_DATA3.
-enter_ring3:
-    mov cx, SEL_DATA3
-    mov ds, cx
-    mov es, cx
-    mov fs, cx
-    mov gs, cx
-    push dword SEL_DATA3
-    push dword t_stack3_top
-    push ebx
-    push dword SEL_CODE3
-    push eax
-    iretd
-
 ; RING3 label, eflags, description: a TRY block whose body runs in ring 3 from `label`.
 %macro RING3 4                  ; vector, description, ring-3 label, eflags
     TRY %1, %2
     mov dword [t_base], %3
     mov eax, %3
     mov ebx, %4
-    jmp enter_ring3
+    jmp t_ring3
     ENDTRY
 %endmacro
 

@@ -56,6 +56,7 @@ export function runNative(image: Uint8Array, profile: CostProfile, opts: GuestRu
 /** The run loop shared by native mode: slices of the engine, virtual time on HLT, device stop requests. */
 function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
   const { board, cpu, engine } = m;
+  const tick = (now: number): number => board.tick(now);
   for (;;) {
     const done = retired(cpu.counters);
     if (done >= maxInsns) return { kind: 'budget', maxInsns };
@@ -76,6 +77,7 @@ function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
         const next = board.tick(cpu.cycles);
         if (!Number.isFinite(next)) return { kind: 'hung', reason: 'HLT with no device deadline left to wake it' };
         cpu.cycles = Math.max(cpu.cycles, next);
+        engine.setDeadline(board.tick(cpu.cycles), tick);
         continue;
       }
       case 'host':

@@ -75,10 +75,15 @@ export function setLazyKeepCF(cpu: Cpu, op: number, dst: number, res: number, si
 
 /** Records a result whose SF/ZF/PF come from `res` while CF/OF/AF are given explicitly (shifts, MUL, …). */
 export function setResultFlags(cpu: Cpu, res: number, size: number, cfOfAf: number): void {
-  cpu.flags = (cpu.flags & ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)) | cfOfAf;
   cpu.lzOp = LAZY.LOGIC;
   cpu.lzRes = res;
   cpu.lzSize = size;
+  if (cfOfAf === 0) {
+    // LOGIC reads CF=OF=AF=0 lazily: no read-modify-write of the flags word.
+    cpu.lazyMask = ARITH_FLAGS;
+    return;
+  }
+  cpu.flags = (cpu.flags & ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)) | cfOfAf;
   cpu.lazyMask = EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF;
 }
 

@@ -260,9 +260,11 @@ export function decode(bytes: Uint8Array, offset: number, mode: 16 | 32): Instru
   const operands = buildOperands(id, opcodeByte, opsize, mod, reg, rm, imm, imm2);
   let ud = (row.flags & OPF.UD) !== 0;
   if (prefixes & PREFIX.LOCK && !(row.flags & OPF.LOCKABLE && hasMem)) ud = true;
+  // Reserved register encodings (SDM Vol.2 MOV): segment registers 6–7, loading CS with MOV, CR1 and CR5–CR7.
   for (const o of operands) {
     if ((o.kind === OPK.SREG && o.reg > 5) || (o.kind === OPK.CREG && o.reg !== 0 && (o.reg < 2 || o.reg > 4))) ud = true;
   }
+  if (map === 0 && opcodeByte === 0x8e && reg === SEG.CS) ud = true;
   return {
     id, row, length: pos - offset, prefixes, seg, opsize, adsize, mod, reg, rm, sib, hasMem, base, index, scale, disp,
     imm, imm2, ud, operands,
@@ -326,7 +328,8 @@ function buildOperands(id: number, opcodeByte: number, opsize: number, mod: numb
       case AM.W: if (isMem) kind = OPK.MEM; else { kind = OPK.XMM; r = rm; } break;
       default: kind = OPK.XMM; r = rm; // AM.U
     }
-    out.push({ kind, size: sizeOf(s.size, opsize, kind === OPK.MEM), reg: r, value });
+    const size = s.am === AM.I && s.signed ? opsize : sizeOf(s.size, opsize, kind === OPK.MEM);
+    out.push({ kind, size, reg: r, value });
   }
   return out;
 }

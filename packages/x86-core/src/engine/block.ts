@@ -112,6 +112,8 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
       if (first) raise(cpu, VECTOR.GP, 0);
       break;
     }
+    // RDTSC/RDMSR read the clock: they start a block, so every earlier instruction is charged.
+    if (!first && (d.row.handler === 'rdtsc' || d.row.handler === 'rdmsr')) break;
     const ins = new Insn(d);
     const fn = handlerFor(ins);
     if (!ins.ud) ins.hot = HOT_ID_BY_ROW[ins.id]!;

@@ -127,7 +127,12 @@ export class InterpreterEngine implements Engine {
       if (left <= 0) return BUDGET;
 
       left -= this.execute(left, shadow);
-      if (cpu.blockBreak && cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
+      if (cpu.blockBreak) {
+        if (cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
+        // A block ends after every I/O instruction: a device may have been reprogrammed (a new
+        // PIT count), so ask for the deadline again rather than keep a stale one.
+        if (this.onDeadline !== null) this.deadline = this.onDeadline(cpu.cycles);
+      }
     }
   }
 

@@ -91,4 +91,5 @@ export const BIT_HANDLERS: Record<string, Handler> = {
   bsf_GvEv: (c, i) => bitScan(c, i, false),
   bsr_GvEv: (c, i) => bitScan(c, i, true),
   bswap_Zd: bswap,
+  bswap_Zv: bswap,
 };

@@ -90,7 +90,41 @@ function lazyArith(c: Cpu, op: number, d: number, s: number, r: number): void {
 }
 
 function lazyLogic(c: Cpu, r: number): void {
-  c.flags &= ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF);
+  c.lzOp = LAZY.LOGIC;
+  c.lzRes = r;
+  c.lzSize = 4;
+  c.lazyMask = ARITH_FLAGS;
+}
+
+/** SHL/SHR/SAR r32 by an immediate or 1 (count 1–31): CF, OF by the count-1 rule, AF=0. */
+function fastShift(c: Cpu, i: Insn, count: number, fallback: Handler): void {
+  const k = count & 0x1f;
+  const kind = i.reg;
+  if (i.mod !== 3 || i.opsize !== 4 || k === 0 || (kind !== 4 && kind !== 5 && kind !== 7)) {
+    fallback(c, i);
+    return;
+  }
+  const v = c.regs[i.rm]!;
+  let r: number;
+  let cf: number;
+  let of: number;
+  if (kind === 4) {
+    r = v << k;
+    cf = (v >>> (32 - k)) & 1;
+    of = (r >>> 31) ^ cf;
+  } else if (kind === 5) {
+    const prev = v >>> (k - 1);
+    r = (prev >>> 1) | 0;
+    cf = prev & 1;
+    of = ((prev ^ r) >>> 31) & 1;
+  } else {
+    const prev = v >> (k - 1);
+    r = prev >> 1;
+    cf = prev & 1;
+    of = 0;
+  }
+  c.regs[i.rm] = r;
+  c.flags = (c.flags & ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)) | cf | (of << 11);
   c.lzOp = LAZY.LOGIC;
   c.lzRes = r;
   c.lzSize = 4;
@@ -323,13 +357,13 @@ export function runInsn(cpu: Cpu, ins: Insn, fn: Handler): void {
       h33(cpu, ins);
       return;
     case 34:
-      h34(cpu, ins);
+      fastShift(cpu, ins, ins.imm, h34);
       return;
     case 35:
-      h35(cpu, ins);
+      fastShift(cpu, ins, ins.imm, h35);
       return;
     case 36:
-      h36(cpu, ins);
+      fastShift(cpu, ins, ins.imm, h36);
       return;
     case 37:
       h37(cpu, ins);
@@ -338,7 +372,7 @@ export function runInsn(cpu: Cpu, ins: Insn, fn: Handler): void {
       h38(cpu, ins);
       return;
     case 39:
-      h39(cpu, ins);
+      fastShift(cpu, ins, 1, h39);
       return;
     case 40:
       h40(cpu, ins);

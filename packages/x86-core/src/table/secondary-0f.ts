@@ -24,6 +24,9 @@ export const SECONDARY_0F_ROWS: readonly RowLine[] = [
   '0f 07 | sysret | UD',
   '0f 08 | invd | P',
   '0f 09 | wbinvd | P',
+  '66 0f 09 | (bad)',
+  'f2 0f 09 | (bad)',
+  'f3 0f 09 | wbnoinvd | UD',
   '0f 0b | ud2 | UD',
   '0f 0d /1 m | prefetchw Mb | UD',
   '0f 0d m | prefetch Mb | UD',
@@ -86,7 +89,7 @@ export const SECONDARY_0F_ROWS: readonly RowLine[] = [
   '0f bf | movsx Gv,Ew',
   '0f c0 | xadd Eb,Gb | L',
   '0f c1 | xadd Ev,Gv | L',
-  '0f c8+ | bswap Zd',
+  '0f c8+ | bswap Zv',
   '0f ff | ud0 Gv,Ev | UD',
   // VIA PadLock (objdump knows them): #UD on the i686.
   '0f a6 =c0 | montmul | UD',

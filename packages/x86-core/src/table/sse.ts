@@ -21,7 +21,8 @@ function fp2(op: number, name: string): RowLine[] {
 
 /** An MMX integer operation (Pq,Qq) and its SSE2 form (66: Vdq,Wdq). */
 function mmx(op: number, name: string): RowLine[] {
-  return [`0f ${hex(op)} | ${name} Pq,Qq | SSE`, `66 0f ${hex(op)} | ${name} Vdq,Wdq | SSE`];
+  const q = op >= 0x60 && op <= 0x62 ? 'Qd' : 'Qq'; // the low-half unpacks read 32 bits of memory
+  return [`0f ${hex(op)} | ${name} Pq,${q} | SSE`, `66 0f ${hex(op)} | ${name} Vdq,Wdq | SSE`];
 }
 
 const MMX_OPS: readonly [number, string][] = [
@@ -207,8 +208,8 @@ export const SSE_ROWS: readonly RowLine[] = [
   '66 0f c3 | (bad)',
   'f3 0f c3 | (bad)',
   'f2 0f c3 | (bad)',
-  '0f c4 | pinsrw Pq,Ed,Ib | SSE',
-  '66 0f c4 | pinsrw Vdq,Ed,Ib | SSE',
+  '0f c4 | pinsrw Pq,Evw,Ib | SSE',
+  '66 0f c4 | pinsrw Vdq,Evw,Ib | SSE',
   '0f c5 r | pextrw Gd,Nq,Ib | SSE',
   '66 0f c5 r | pextrw Gd,Udq,Ib | SSE',
   '0f c6 | shufps Vps,Wps,Ib | SSE',
@@ -227,7 +228,7 @@ export const SSE_ROWS: readonly RowLine[] = [
   'f2 0f e6 | cvtpd2dq Vdq,Wpd | SSE',
   '0f e7 | movntq Mq,Pq | SSE ob',
   '66 0f e7 m | movntdq Mdq,Vdq | SSE',
-  'f2 0f f0 m | lddqu Vdq,Mdq | SSE',
+  'f2 0f f0 m | lddqu Vdq,M | SSE',
   '0f f7 | maskmovq Pq,Nq | SSE ob',
   '66 0f f7 | maskmovdqu Vdq,Udq | SSE ob',
 ];

@@ -8,7 +8,7 @@ function arithMem(op: string, size: string, integer: boolean): RowLine[] {
   return ARITH.map((m, n) => `${op} /${n} m | ${integer ? m.replace('f', 'fi') : m} M${size} | FPU`);
 }
 
-/** Register forms given per /reg (`STi` ranges over rm) and one-byte specials (`=e0`). */
+/** One-byte register specials of D9 (`=e0`: the whole ModRM byte selects the form). Note DC/DE E0–FF: SUBR/SUB and DIVR/DIV are swapped against D8 (SDM). */
 const D9_SPECIAL: readonly [number, string][] = [
   [0xd0, 'fnop'], [0xe0, 'fchs'], [0xe1, 'fabs'], [0xe4, 'ftst'], [0xe5, 'fxam'], [0xe8, 'fld1'], [0xe9, 'fldl2t'],
   [0xea, 'fldl2e'], [0xeb, 'fldpi'], [0xec, 'fldlg2'], [0xed, 'fldln2'], [0xee, 'fldz'], [0xf0, 'f2xm1'], [0xf1, 'fyl2x'],
@@ -64,10 +64,10 @@ export const X87_ROWS: readonly RowLine[] = [
   ...arithMem('dc', 'q', false),
   'dc /0 r | fadd STi,ST | FPU',
   'dc /1 r | fmul STi,ST | FPU',
-  'dc /4 r | fsub STi,ST | FPU',
-  'dc /5 r | fsubr STi,ST | FPU',
-  'dc /6 r | fdiv STi,ST | FPU',
-  'dc /7 r | fdivr STi,ST | FPU',
+  'dc /4 r | fsubr STi,ST | FPU',
+  'dc /5 r | fsub STi,ST | FPU',
+  'dc /6 r | fdivr STi,ST | FPU',
+  'dc /7 r | fdiv STi,ST | FPU',
   'dd /0 m | fld Mq | FPU',
   'dd /1 m | fisttp Mq | FPU UD',
   'dd /2 m | fst Mq | FPU',
@@ -84,10 +84,10 @@ export const X87_ROWS: readonly RowLine[] = [
   'de /0 r | faddp STi,ST | FPU',
   'de /1 r | fmulp STi,ST | FPU',
   'de =d9 | fcompp | FPU',
-  'de /4 r | fsubp STi,ST | FPU',
-  'de /5 r | fsubrp STi,ST | FPU',
-  'de /6 r | fdivp STi,ST | FPU',
-  'de /7 r | fdivrp STi,ST | FPU',
+  'de /4 r | fsubrp STi,ST | FPU',
+  'de /5 r | fsubp STi,ST | FPU',
+  'de /6 r | fdivrp STi,ST | FPU',
+  'de /7 r | fdivp STi,ST | FPU',
   'df /0 m | fild Mw | FPU',
   'df /1 m | fisttp Mw | FPU UD',
   'df /2 m | fist Mw | FPU',
