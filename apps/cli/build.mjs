@@ -2,8 +2,13 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/x86virt.mjs',
+  // The benchmark runner's worker threads load dist/bench-worker.mjs (see packages/bench/src/runner.ts).
+  entryPoints: [
+    { in: 'src/main.ts', out: 'x86virt' },
+    { in: '../../packages/bench/src/worker-entry.ts', out: 'bench-worker' },
+  ],
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,7 +1,9 @@
 /** @file The x86virt command: parses the command line and dispatches to one command module. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { benchCommand } from './commands/bench.ts';
+import { disasmCommand, type DisasmOptions } from './commands/disasm.ts';
+import { benchCommand, type BenchOptions } from './commands/bench.ts';
 import { runCommand } from './commands/run.ts';
+import { statCommand } from './commands/stat.ts';
 import { profileByName, PROFILE_NAMES } from './profile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
@@ -19,7 +21,20 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .command('bench')
     .description("run the paper's experiments on the built-in guests")
     .addOption(new Option('--suite <suite>', 'which experiments').choices(['nano', 'macro', 'all']).default('all'))
-    .action((opts: { suite: 'nano' | 'macro' | 'all' }) => setStatus(benchCommand(opts, out)));
+    .option('--modes <list>', 'modes to run: native,bt,hw-shadow,hw-nested (hw = both hw modes)')
+    .addOption(new Option('--profile <name>', 'cost profile').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
+    .option('--json <file>', 'write every result, counter and the profile as JSON')
+    .option('--html <dir>', 'write a self-contained HTML report with charts into DIR')
+    .option('--quick', 'small sizes (seconds, for tests)')
+    .option('--workers <n>', 'worker threads (default: the host cores)', parseUint)
+    .action(async (opts: BenchOptions) => setStatus(await benchCommand(opts, out)));
+
+  program
+    .command('stat')
+    .description('perf-kvm-stat-style table of exits, callouts, faults and exceptions by kind from a bench --json file')
+    .argument('<file>', 'results file written by bench --json')
+    .option('--workload <name>', 'only this workload')
+    .action((file: string, opts: { workload?: string }) => setStatus(statCommand(file, opts, out)));
 
   program
     .command('run')
@@ -35,6 +50,16 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .action((image: string, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; profile: string; stats?: string }) =>
       setStatus(runCommand(image, { ...opts, profile: profileByName(opts.profile) }, (line) => process.stderr.write(`${line}\n`))),
     );
+
+  program
+    .command('disasm')
+    .description('disassemble raw x86 code (Intel syntax, as objdump -M intel)')
+    .argument('<file>', 'raw binary file')
+    .option('--org <addr>', 'address of the first byte of the file', parseUint)
+    .option('--bits <n>', 'code segment size: 16 or 32', parseUint)
+    .option('--start <off>', 'file offset to start at', parseUint)
+    .option('--length <n>', 'number of bytes to disassemble', parseUint)
+    .action((file: string, opts: DisasmOptions) => setStatus(disasmCommand(file, opts, out)));
 
   return program;
 }

@@ -19,11 +19,11 @@ describe('x86virt (bundled)', () => {
   });
 
   it('bench shows the paper numbers and marks unbuilt modes as missing, not faked', () => {
-    const r = x86virt('bench', '--suite', 'nano');
+    const r = x86virt('bench', '--suite', 'nano', '--quick', '--modes', 'bt,hw');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('syscall');
-    expect(r.stdout).toContain('2308');
-    expect(r.stdout).toContain('modes available: none yet');
+    expect(r.stdout).toContain('2 308');
+    expect(r.stdout).toContain('modes: none built yet; not built: bt (not built), hw-shadow (not built), hw-nested (not built)');
   });
 
   it('rejects an unknown flag with one line and status 2', () => {

@@ -132,7 +132,9 @@ export function validateProfile(raw: unknown, parent?: BenchProfile): { profile?
     }
   }
 
-  // Derived values: recompute each from its formula over the resolved profile and the paper.
+  // Derived values: recompute each from its formula over the resolved profile and the paper
+  // (only once every entry is well-formed, so one bad entry reports one problem).
+  if (problems.length > 0) return { problems };
   const lookup = (name: string): number | undefined => {
     const m = /^paper\.(\w+)\.(native|bt|hw)$/.exec(name);
     if (m) {

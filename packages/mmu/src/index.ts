@@ -48,7 +48,7 @@ export { ShadowPager } from './shadow/shadow-pager.ts';
 export { ShadowFault, ShadowFaultResult, Unmappable, newShadowPagerCounters } from './shadow/shadow-fault.ts';
 /** Types of a shadow-fault outcome, an unmappable reason and the pager's counters. */
 export type { ShadowFaultKind, ShadowPagerCounters, UnmappableReason } from './shadow/shadow-fault.ts';
-/** Configuration of a ShadowPager and the error its constructor throws for a bad one. */
+/** The error a ShadowPager constructor throws for a bad configuration. */
 export { ShadowPagerError } from './shadow/shadow-config.ts';
 /** Shapes of a ShadowPager configuration and of one reserved PDE. */
 export type { ReservedPde, ShadowPagerConfig } from './shadow/shadow-config.ts';

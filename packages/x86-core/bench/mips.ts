@@ -41,15 +41,45 @@ function measure(code: number[], instructions: number): number {
   cpu.regs[1] = 1000;
   const engine = new InterpreterEngine(cpu);
   engine.run(2_000_000); // warm-up (JIT tiers)
-  const t0 = performance.now();
-  engine.run(instructions);
-  const ms = performance.now() - t0;
-  return instructions / ms / 1000;
+  // Best of three: the machine is shared, the slowest runs measure the neighbours.
+  let best = 0;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    engine.run(instructions);
+    const ms = performance.now() - t0;
+    best = Math.max(best, instructions / ms / 1000);
+  }
+  return best;
 }
 
-const N = 50_000_000;
-console.log(`x86-core interpreter: guest MIPS (${N / 1e6}M instructions per program, UNIT_PROFILE)`);
+const N = 30_000_000;
+console.log(`x86-core interpreter: guest MIPS (best of 3 x ${N / 1e6}M instructions per program, UNIT_PROFILE)`);
 for (const p of PROGRAMS) {
   const mips = measure(p.code, N);
   console.log(`  ${p.name.padEnd(10)} ${mips.toFixed(1).padStart(7)} MIPS   ${p.asm}`);
 }
+
+/** The same computation as alu-loop written directly in JavaScript: the host's reference speed, measured side by side. */
+function nativeReference(iterations: number): number {
+  let eax = 0;
+  let ebx = 1;
+  let ecx = 1000;
+  let edx = 0;
+  let best = 0;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    for (let n = 0; n < iterations; n++) {
+      eax = (eax + ecx) | 0;
+      edx ^= eax;
+      ebx <<= 1;
+      ebx |= edx;
+      ecx = (ecx - 1) | 0;
+      if (ecx === 0) ecx = 1000;
+    }
+    best = Math.max(best, (iterations * 6) / (performance.now() - t0) / 1000);
+  }
+  if (eax === 42 && ebx === 42) console.log('');
+  return best;
+}
+const ref = nativeReference(N / 6);
+console.log(`  ${'native-js'.padEnd(10)} ${ref.toFixed(1).padStart(7)} M guest-equivalent instructions/s (alu-loop as plain JS: the machine's ceiling right now)`);

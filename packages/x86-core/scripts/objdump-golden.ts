@@ -10,11 +10,12 @@ const here = import.meta.dirname;
 const fixtures = join(here, '..', 'test', 'fixtures', 'decode');
 const work = mkdtempSync(join(tmpdir(), 'x86virt-golden-'));
 
-/** Runs objdump on raw 32-bit code and returns `[length, text]` per instruction, stopping 16 bytes before the end. */
-export function objdumpLines(bytes: Uint8Array): [number, string][] {
+/** Runs objdump on raw 32-bit (or 16-bit) code and returns `[length, text]` per instruction, stopping 16 bytes before the end. */
+export function objdumpLines(bytes: Uint8Array, bits: 16 | 32 = 32): [number, string][] {
   const file = join(work, 'code.bin');
   writeFileSync(file, bytes);
-  const out = execFileSync('objdump', ['-D', '-b', 'binary', '-m', 'i386', '-M', 'intel', '-w', file], { maxBuffer: 1 << 30 }).toString();
+  const machine = bits === 16 ? 'i8086' : 'i386';
+  const out = execFileSync('objdump', ['-D', '-b', 'binary', '-m', machine, '-M', 'intel', '-w', file], { maxBuffer: 1 << 30 }).toString();
   const lines: [number, string][] = [];
   let expected = 0;
   for (const l of out.split('\n')) {
@@ -40,7 +41,7 @@ function render(lines: [number, string][]): string {
 
 try {
   for (const s of RANDOM_STREAMS) {
-    const lines = objdumpLines(randomStreamBytes(s));
+    const lines = objdumpLines(randomStreamBytes(s), s.bits);
     writeFileSync(join(fixtures, `${s.name}.objdump.txt.gz`), gzipSync(render(lines), { level: 9 }));
     console.log(`${s.name}: ${lines.length} instructions`);
   }

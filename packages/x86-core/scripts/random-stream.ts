@@ -1,9 +1,10 @@
 /** @file Seeded random byte streams for the objdump differential test (shared by the golden script and the test). */
 
-/** The streams the golden files describe: name, seed, size in bytes, whether starts are biased toward 0F/prefix forms. */
+/** The streams the golden files describe: name, seed, size in bytes, bias toward 0F/prefix forms, code-segment size. */
 export const RANDOM_STREAMS = [
-  { name: 'random-plain', seed: 0x1a2b3c4d, size: 320_000, biased: false },
-  { name: 'random-biased', seed: 0x5eed0f0f, size: 320_000, biased: true },
+  { name: 'random-plain', seed: 0x1a2b3c4d, size: 320_000, biased: false, bits: 32 },
+  { name: 'random-biased', seed: 0x5eed0f0f, size: 320_000, biased: true, bits: 32 },
+  { name: 'random-16bit', seed: 0x16b17c0d, size: 120_000, biased: false, bits: 16 },
 ] as const;
 
 /** A random-stream description. */

@@ -28,6 +28,10 @@ export { formatInstruction } from './disasm/intel-syntax.ts';
 export { disassemble, disassembleRange, formatLine } from './disasm/listing.ts';
 /** Types of the disassembly listing. */
 export type { DisassembledLine, DisassembleOptions } from './disasm/listing.ts';
+/** The encoder (any table row + operand values → bytes), re-encoding of a decoded instruction, its error class. */
+export { defaultSegment, encode, EncodeError, requestOf } from './encode/encoder.ts';
+/** Types of encoder requests. */
+export type { EncodeOperand, EncodeRequest, MemoryOperand } from './encode/encoder.ts';
 
 /** Segment-cache attribute bits and the LDTR/TR cache indexes; shutdown information. */
 export { SEG_ATTR, SEG_LDTR, SEG_TR, type ShutdownInfo } from './cpu/cpu.ts';

@@ -4,7 +4,7 @@ import { guestImagePath } from '../guests.ts';
 import type { Mode } from '../paper.ts';
 import { loadProfile, toCostProfile } from '../profiles.ts';
 import { parseResultLines, type RunResult } from '../results.ts';
-import { availableModes, runGuest } from './run-guest.ts';
+import { availableModes, ModeUnavailableError, runGuest } from './run-guest.ts';
 
 /** One run to do: a frobos command line in one mode under one cost profile. Plain data (crosses threads). */
 export interface BenchJob {
@@ -59,6 +59,7 @@ export async function runJob(job: BenchJob): Promise<JobOutcome> {
     };
     return { kind: 'ran', job, result };
   } catch (e) {
+    if (e instanceof ModeUnavailableError) return { kind: 'unavailable', job, reason: e.message };
     return { kind: 'failed', job, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
 }

@@ -31,6 +31,8 @@ export type StopReason = (typeof STOP_REASON)[keyof typeof STOP_REASON];
 export interface BoardOptions {
   /** Modeled CPU clock in Hz (a whole number; the cost profile's frequency, e.g. 3_800_000_000). */
   readonly cpuHz: number;
+  /** Memory after guest RAM reserved for a monitor, in MiB (default 0: native mode). */
+  readonly monitorMiB?: number;
   /** Guest RAM in MiB (2–3072; default 64, as `qemu-run` uses). */
   readonly memMiB?: number;
   /** The RTC's wall clock at cycle 0, in Unix seconds (default `DEFAULT_RTC_EPOCH`, 2006-10-21T00:00:00Z). */
@@ -94,8 +96,16 @@ export interface BootOptions {
  * `bus.stopRequested()`, which the run loop polls after I/O instructions.
  */
 export class Board {
-  /** Guest RAM, physical address 0 upward. */
+  /**
+   * The machine's physical memory, address 0 upward: guest RAM, followed by `monitorMiB` of
+   * memory for a monitor (shadow tables, VMCB, translation cache). The guest is never told
+   * about the monitor part (memory map, CMOS); only a monitor's page tables can reach it.
+   */
   readonly ram: Uint8Array;
+  /** Guest RAM: the first `memMiB` MiB of `ram` (a view, not a copy). */
+  readonly guestRam: Uint8Array;
+  /** Physical address where the monitor's memory starts (= guest RAM size). */
+  readonly monitorBase: number;
   /** The E820 map reported to the guest (QEMU's for this RAM size). */
   readonly memoryMap: readonly MemoryRegion[];
   /** Modeled CPU clock frequency, in Hz. */
@@ -133,8 +143,14 @@ export class Board {
     this.cpuHz = options.cpuHz;
     this.pitClock = new ClockConverter(options.cpuHz, PIT_HZ);
     this.rtcClock = new ClockConverter(options.cpuHz, RTC_HZ);
-    this.ram = new Uint8Array(memMiB * 0x100000);
-    this.memoryMap = pcMemoryMap(this.ram.length);
+    const monitorMiB = options.monitorMiB ?? 0;
+    if (!Number.isInteger(monitorMiB) || monitorMiB < 0 || memMiB + monitorMiB > MAX_MEM_MIB) {
+      throw new RangeError(`monitorMiB must be a whole number with memMiB + monitorMiB <= ${MAX_MEM_MIB}, got ${monitorMiB}`);
+    }
+    this.ram = new Uint8Array((memMiB + monitorMiB) * 0x100000);
+    this.guestRam = this.ram.subarray(0, memMiB * 0x100000);
+    this.monitorBase = this.guestRam.length;
+    this.memoryMap = pcMemoryMap(this.guestRam.length);
     this.firmwareState = options.firmwareState ?? true;
 
     const pic = this.pic;
@@ -189,7 +205,7 @@ export class Board {
 
   /** Loads a multiboot (v1) kernel and returns the processor's entry state; throws `ImageError` on a bad image. */
   loadMultiboot(image: Uint8Array, options: BootOptions = {}): MultibootLoad {
-    return loadMultiboot(this.ram, image, { ...options, memoryMap: this.memoryMap });
+    return loadMultiboot(this.guestRam, image, { ...options, memoryMap: this.memoryMap });
   }
 
   /** Forgets a stop request after the run loop handled it (the exit code stays). */
@@ -226,9 +242,9 @@ export class Board {
 
   /** CMOS bytes the BIOS would set: base memory, extended memory (0x17/0x30), memory above 16 MiB (0x34). */
   private setCmosMemory(): void {
-    const kib = this.ram.length / 1024;
+    const kib = this.guestRam.length / 1024;
     const ext = Math.min(0xffff, kib - 1024);
-    const above16 = Math.min(0xffff, Math.max(0, (this.ram.length - 0x1000000) / 0x10000));
+    const above16 = Math.min(0xffff, Math.max(0, (this.guestRam.length - 0x1000000) / 0x10000));
     const bytes: [number, number][] = [
       [0x15, 640 & 0xff], [0x16, 640 >> 8], [0x17, ext & 0xff], [0x18, ext >> 8], [0x30, ext & 0xff], [0x31, ext >> 8],
       [0x34, above16 & 0xff], [0x35, above16 >> 8], [0x14, 0x06], [0x32, 0x20],

@@ -1,5 +1,5 @@
 /** @file Test helper: the silicon side of shadow paging (walk the shadow tables, call the pager on #PF, retry) and a seeded PRNG. */
-import { Cr0, PageWalk, ShadowFault, faultErrorCode, gva, walkLegacy } from '../../src/index.ts';
+import { Access, Cr0, PageWalk, ShadowFault, faultErrorCode, gva, walkLegacy } from '../../src/index.ts';
 import type { ShadowPager } from '../../src/index.ts';
 
 /** The silicon's CR0 while it runs a guest on shadow tables: paging with write protection. */
@@ -24,7 +24,7 @@ export function shadowAccess(
   for (let tries = 0; tries < 4; tries++) {
     const h = walkLegacy(mem, SILICON_CR0, pager.shadowCr3, 0, linear, access, siliconWalk);
     if (h >= 0) {
-      if ((access & 2) !== 0) for (let i = 0; i < size; i++) mem[h + i] = value >>> (8 * i);
+      if ((access & Access.WRITE) !== 0) for (let i = 0; i < size; i++) mem[h + i] = value >>> (8 * i);
       return `ok:${h - ramBase}`;
     }
     const f = pager.handlePageFault(gva(linear), faultErrorCode(h));
@@ -53,7 +53,7 @@ export function directAccess(
   const g = walkLegacy(ram, cr0, cr3, cr4, linear, access, new PageWalk());
   if (g < 0) return `pf:${faultErrorCode(g)}`;
   if (g >= ram.length) return `outside-ram:${g}`;
-  if ((access & 2) !== 0) for (let i = 0; i < size; i++) ram[g + i] = value >>> (8 * i);
+  if ((access & Access.WRITE) !== 0) for (let i = 0; i < size; i++) ram[g + i] = value >>> (8 * i);
   return `ok:${g}`;
 }
 

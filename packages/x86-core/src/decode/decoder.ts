@@ -14,12 +14,15 @@ const ROW_COUNT = OPCODE_ROWS.length;
 const IMM_KIND = new Uint8Array(ROW_COUNT * 2);
 const HAS_MODRM = new Uint8Array(ROW_COUNT);
 const RM_IS_REG = new Uint8Array(ROW_COUNT);
+/** Rows with a segment- or control-register operand (their reserved encodings raise #UD). */
+const HAS_SREG_OR_CREG = new Uint8Array(ROW_COUNT);
 for (let id = 0; id < ROW_COUNT; id++) {
   const row = OPCODE_ROWS[id] as OpcodeRow;
   HAS_MODRM[id] = row.flags & OPF.MODRM ? 1 : 0;
   let n = 0;
   for (const s of ROW_OPERANDS[id] as readonly OperandSpec[]) {
     if (s.am === AM.R) RM_IS_REG[id] = 1;
+    if (s.am === AM.S || s.am === AM.C || s.am === AM.SREG) HAS_SREG_OR_CREG[id] = 1;
     let k: number = IK.NONE;
     if (s.am === AM.I) k = s.size === 1 ? (s.signed ? IK.BS : IK.B) : s.size === 2 ? IK.W : IK.Z;
     else if (s.am === AM.J) k = s.size === 1 ? IK.JB : IK.JZ;
@@ -73,18 +76,29 @@ export function decode(bytes: Uint8Array, offset: number, mode: 16 | 32): Instru
     else if (b === 0x67) prefixes |= PREFIX.ADSIZE;
     else if (b === 0xf0) prefixes |= PREFIX.LOCK;
     else if (b === 0xf2 || b === 0xf3) lastRep = b;
-    else break;
+    else if (b === 0x9b) {
+      // FWAIT: a prefix of a following x87 escape; an instruction of its own otherwise (with objdump, the
+      // legacy prefixes between it and a second FWAIT belong to it).
+      const shape = fwaitShape(bytes, pos, limit);
+      if (shape === 1) prefixes |= PREFIX.WAIT;
+      else if (shape > 1) {
+        for (let q = pos + 1; q < pos + shape; q++) {
+          const c = bytes[q] as number;
+          if (c === 0x66) prefixes |= PREFIX.OPSIZE;
+          else if (c === 0x67) prefixes |= PREFIX.ADSIZE;
+          else if (c === 0xf0) prefixes |= PREFIX.LOCK;
+          else if (c === 0xf2 || c === 0xf3) prefixes = (prefixes & ~(PREFIX.REP | PREFIX.REPNE)) | (c === 0xf3 ? PREFIX.REP : PREFIX.REPNE);
+          else prefixes |= PREFIX.SEG;
+        }
+        return fwaitWithPrefixes(pos + shape - offset, prefixes, mode);
+      } else break;
+    } else break;
     pos++;
   }
   if (segOverride >= 0) prefixes |= PREFIX.SEG;
   if (lastRep === 0xf3) prefixes |= PREFIX.REP;
   else if (lastRep === 0xf2) prefixes |= PREFIX.REPNE;
 
-  // FWAIT before an x87 escape: one instruction (objdump's view; the CPU waits, then executes the escape).
-  if (b === 0x9b && pos + 1 < limit && (bytes[pos + 1] as number) >= 0xd8 && (bytes[pos + 1] as number) <= 0xdf) {
-    prefixes |= PREFIX.WAIT;
-    b = bytes[++pos] as number;
-  }
   const opStart = pos;
   // Opcode bytes and map.
   let map = 0;
@@ -261,8 +275,10 @@ export function decode(bytes: Uint8Array, offset: number, mode: 16 | 32): Instru
   let ud = (row.flags & OPF.UD) !== 0;
   if (prefixes & PREFIX.LOCK && !(row.flags & OPF.LOCKABLE && hasMem)) ud = true;
   // Reserved register encodings (SDM Vol.2 MOV): segment registers 6–7, loading CS with MOV, CR1 and CR5–CR7.
-  for (const o of operands) {
-    if ((o.kind === OPK.SREG && o.reg > 5) || (o.kind === OPK.CREG && o.reg !== 0 && (o.reg < 2 || o.reg > 4))) ud = true;
+  if (HAS_SREG_OR_CREG[id]) {
+    for (const o of operands) {
+      if ((o.kind === OPK.SREG && o.reg > 5) || (o.kind === OPK.CREG && o.reg !== 0 && (o.reg < 2 || o.reg > 4))) ud = true;
+    }
   }
   if (map === 0 && opcodeByte === 0x8e && reg === SEG.CS) ud = true;
   return {
@@ -270,6 +286,34 @@ export function decode(bytes: Uint8Array, offset: number, mode: 16 | 32): Instru
     imm, imm2, ud, operands,
   };
 }
+
+const LEGACY_PREFIX = new Uint8Array(256);
+for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) LEGACY_PREFIX[p] = 1;
+
+/**
+ * What the FWAIT at `pos` is (objdump's reading, which also executes as the i686 would):
+ * 1 = a prefix of the x87 escape that follows (after more prefixes/FWAITs); n > 1 = an FWAIT
+ * instruction of n bytes (FWAIT, legacy prefixes, then a second FWAIT starts the next one);
+ * 0 = an FWAIT instruction of one byte.
+ */
+function fwaitShape(bytes: Uint8Array, pos: number, limit: number): number {
+  let legacy = 0;
+  for (let q = pos + 1; q < limit; q++) {
+    const c = bytes[q] as number;
+    if (c === 0x9b) {
+      if (legacy > 0) return q - pos;
+    } else if (LEGACY_PREFIX[c]) legacy++;
+    else return c >= 0xd8 && c <= 0xdf ? 1 : 0;
+  }
+  return 0;
+}
+
+function fwaitWithPrefixes(length: number, prefixes: number, mode: 16 | 32): Instruction {
+  const ins = pseudo(FWAIT_ROW, length, mode);
+  return { ...ins, prefixes, ud: false };
+}
+
+const FWAIT_ROW = OPCODE_ROWS.findIndex((r) => r.handler === 'fwait');
 
 function read16(bytes: Uint8Array, pos: number): number {
   return (bytes[pos] as number) | ((bytes[pos + 1] as number) << 8);
@@ -293,9 +337,10 @@ function sizeOf(size: number, opsize: number, isMem: boolean): number {
 function buildOperands(id: number, opcodeByte: number, opsize: number, mod: number, reg: number, rm: number, imm: number, imm2: number): readonly Operand[] {
   const specs = ROW_OPERANDS[id] as readonly OperandSpec[];
   if (specs.length === 0) return NO_OPERANDS;
-  const out: Operand[] = [];
+  const out: Operand[] = new Array<Operand>(specs.length);
   let immN = 0;
-  for (const s of specs) {
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i] as OperandSpec;
     const isMem = mod !== 3 && mod >= 0;
     let kind: number = OPK.GPR;
     let r = -1;
@@ -329,7 +374,7 @@ function buildOperands(id: number, opcodeByte: number, opsize: number, mod: numb
       default: kind = OPK.XMM; r = rm; // AM.U
     }
     const size = s.am === AM.I && s.signed ? opsize : sizeOf(s.size, opsize, kind === OPK.MEM);
-    out.push({ kind, size, reg: r, value });
+    out[i] = { kind, size, reg: r, value };
   }
   return out;
 }

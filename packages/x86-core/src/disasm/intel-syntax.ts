@@ -22,17 +22,19 @@ const SIZED: Readonly<Record<string, readonly [string, string]>> = {
 /** The same forms in a 16-bit code segment: [16-bit form, 32-bit form]. */
 const SIZED16: Readonly<Record<string, readonly [string, string]>> = {
   pusha: ['pusha', 'pushad'], popa: ['popa', 'popad'], pushf: ['pushf', 'pushfd'], popf: ['popf', 'popfd'],
-  iret: ['iret', 'iretd'], cwde: ['cbw', 'cwde'], cdq: ['cwd', 'cdq'],
+  iret: ['iret', 'iretd'], cwde: ['cbw', 'cwde'], cdq: ['cwd', 'cdq'], ret: ['ret', 'retd'], retf: ['retf', 'retfd'],
+  sgdt: ['sgdtw', 'sgdtd'], sidt: ['sidtw', 'sidtd'], lgdt: ['lgdtw', 'lgdtd'], lidt: ['lidtw', 'lidtd'],
 };
 /** Handlers whose mnemonic gets objdump's `w` suffix under a 66 prefix (the operand alone does not show the size). */
 const W_SUFFIX = new Set(['call_Jz', 'jmp_Jz', 'enter_IwIb', 'leave', 'frstor_M', 'fnsave_M', 'fldenv_M', 'fnstenv_M', 'push_Iz', 'push_Ib', 'push_ES', 'push_CS', 'push_SS', 'push_DS', 'push_FS', 'push_GS',
   'pop_ES', 'pop_SS', 'pop_DS', 'pop_FS', 'pop_GS']);
 const FN_WAIT: Readonly<Record<string, string>> = {
-  fnstcw: 'fstcw', fnstsw: 'fstsw', fnstenv: 'fstenv', fnsave: 'fsave', fnclex: 'fclex', fninit: 'finit', fneni: 'feni', fndisi: 'fdisi',
+  fnstcw: 'fstcw', fnstsw: 'fstsw', fnstenv: 'fstenv', fnsave: 'fsave', fnclex: 'fclex', fninit: 'finit', fneni: 'feni', fndisi: 'fdisi', fnsetpm: 'fsetpm',
 };
 /** x87 forms objdump annotates as obsolete. */
 const OBSOLETE: Readonly<Record<string, string>> = {
   fneni: 'fneni(8087 only)', fndisi: 'fndisi(8087 only)', feni: 'feni(8087 only)', fdisi: 'fdisi(8087 only)', fsetpm: 'fsetpm(287 only)',
+  fnsetpm: 'fnsetpm(287 only)', frstpm: 'frstpm(287 only)',
 };
 /** Near branches before which objdump spells F2 as the MPX `bnd` prefix. */
 const BND_BRANCHES = new Set(['jcc_Jb', 'jcc_Jz', 'jmp_Jb', 'jmp_Jz', 'jmp_Ev', 'call_Jz', 'call_Ev', 'ret', 'ret_Iw']);
@@ -55,15 +57,22 @@ export function formatInstruction(decoded: Instruction, bytes: Uint8Array, offse
   const specs: readonly OperandSpec[] = ROW_OPERANDS[ins.id] ?? [];
   let mnemonic = row.mnemonic;
   let operands = ins.operands;
+  let xchgNop = false;
   const o16 = ins.opsize === 2;
   const sized = mode === 32 ? SIZED[mnemonic] : SIZED16[mnemonic];
   if (sized) mnemonic = mode === 32 ? sized[o16 ? 1 : 0] : sized[o16 ? 0 : 1];
-  else if (o16 && mode === 32 && W_SUFFIX.has(row.handler)) mnemonic += 'w';
+  else if (W_SUFFIX.has(row.handler) && (mode === 32 ? o16 : !o16)) mnemonic += mode === 32 ? 'w' : 'd';
   if (mnemonic === 'jecxz' && ins.adsize === 2) mnemonic = 'jcxz';
-  if (row.handler === 'nop' && o16 && mode === 32) return 'xchg   ax,ax';
+  if (row.handler === 'nop' && row.mandatory === 0 && (mode === 32 ? o16 : !o16) && bytes[offset + ins.length - 1] === 0x90) {
+    operands = [{ kind: OPK.GPR, size: ins.opsize, reg: 0, value: 0 }, { kind: OPK.GPR, size: ins.opsize, reg: 0, value: 0 }];
+    mnemonic = 'xchg';
+    xchgNop = true;
+  }
   if (row.handler === 'amd3dnow_PqQqIb') {
     mnemonic = AMD3DNOW_SUFFIX[ins.imm] ?? mnemonic;
     operands = operands.slice(0, 2);
+    // objdump widens the operands to XMM under a 66 prefix.
+    if (o16) operands = operands.map((o) => (o.kind === OPK.MMX ? { ...o, kind: OPK.XMM } : o.kind === OPK.MEM ? { ...o, size: 16 } : o));
   }
   if (/^cmp(ps|pd|ss|sd)$/.test(mnemonic) && ins.imm < 8) {
     mnemonic = `cmp${CMP_PREDICATES[ins.imm]}${mnemonic.slice(3)}`;
@@ -76,10 +85,13 @@ export function formatInstruction(decoded: Instruction, bytes: Uint8Array, offse
   const bad = row.mnemonic === '(bad)';
   const segUsed = operands.some((o) => o.kind === OPK.MEM || o.kind === OPK.STR_SRC) || row.handler === 'xlat' || (bad && ins.hasMem);
   const selector = bad ? prefixSelector(bytes, offset, ins) : 0;
-  const opsizeUsed = row.mandatory === 0x66 || selector === 0x66 || !!sized || W_SUFFIX.has(row.handler) ||
+  const opsizeUsed = row.mandatory === 0x66 || row.handler === 'amd3dnow_PqQqIb' || xchgNop || selector === 0x66 || !!sized || W_SUFFIX.has(row.handler) ||
     specs.some((s, i) => s.size < 0 && !(s.size === SZ.VW && operands[i]?.kind === OPK.MEM));
-  const adsizeUsed = (hasMem && !specs.some((s) => s.am === AM.O)) || mnemonic === 'jcxz' || mnemonic === 'jecxz';
-  const repUsed = (row.flags & OPF.STRING) !== 0 || row.mandatory === 0xf3 || row.mandatory === 0xf2 || selector === 0xf2;
+  // objdump names 67 before a moffs operand, and (in 16-bit code) before an absolute 32-bit address.
+  const absolute32 = mode === 16 && ins.adsize === 4 && ins.hasMem && ins.base < 0 && ins.index < 0 && ins.sib < 0;
+  const adsizeUsed = (hasMem && !specs.some((s) => s.am === AM.O) && !absolute32) || mnemonic === 'jcxz' || mnemonic === 'jecxz';
+  const repUsed = (row.flags & OPF.STRING) !== 0 || ((row.mandatory === 0xf3 || row.mandatory === 0xf2) && row.handler !== 'pmovmskb_GdNq') ||
+    selector === 0xf2;
   const names: string[] = [];
   const lock = bytes.subarray(offset, offset + ins.length).includes(0xf0) && (ins.prefixes & PREFIX.LOCK) !== 0;
   const hle = ins.hasMem && row.flags & OPF.LOCKABLE && (lock || row.mnemonic === 'xchg');
@@ -87,7 +99,8 @@ export function formatInstruction(decoded: Instruction, bytes: Uint8Array, offse
   const lockCr = lock && operands.some((o) => o.kind === OPK.CREG);
   if (lockCr) operands = operands.map((o) => (o.kind === OPK.CREG ? { ...o, reg: o.reg + 8 } : o));
   let end = offset;
-  while (end < offset + ins.length - 1 && isPrefix(bytes[end] as number)) end++;
+  while (end < offset + ins.length - 1 && (isPrefix(bytes[end] as number) || bytes[end] === 0x9b)) end++;
+  if (row.handler === 'fwait') end = offset + ins.length;
   const lastOf = (test: (b: number) => boolean) => {
     for (let p = end - 1; p >= offset; p--) if (test(bytes[p] as number)) return p;
     return -1;
@@ -98,11 +111,13 @@ export function formatInstruction(decoded: Instruction, bytes: Uint8Array, offse
   const lastSeg = segUsed && notrack < 0 ? lastSegAny : -1;
   const lastOp = opsizeUsed ? lastOf((b) => b === 0x66) : -1;
   const lastAd = adsizeUsed ? lastOf((b) => b === 0x67) : -1;
-  const lastRep = repUsed ? lastOf((b) => b === 0xf2 || b === 0xf3) : -1;
+  const lastRepAny = lastOf((b) => b === 0xf2 || b === 0xf3);
+  const lastRep = repUsed ? lastRepAny : -1;
   for (let p = offset; p < end; p++) {
     const b = bytes[p] as number;
+    if (b === 0x9b) continue;
     if (p === lastSeg || p === lastOp || p === lastAd) continue;
-    if (b === 0xf2 && p !== lastRep && BND_BRANCHES.has(row.handler)) {
+    if (b === 0xf2 && p === lastRepAny && BND_BRANCHES.has(row.handler)) {
       names.push('bnd'); // MPX branch prefix
       continue;
     }
@@ -119,7 +134,7 @@ export function formatInstruction(decoded: Instruction, bytes: Uint8Array, offse
       if (row.flags & OPF.STRING) names.push(b === 0xf2 ? 'repnz' : STRING_REP.has(row.mnemonic) ? 'rep' : 'repz');
       continue;
     }
-    names.push(prefixName(b));
+    names.push(prefixName(b, mode));
   }
   if (row.mnemonic === '(bad)') {
     // An undefined x87 escape with a memory operand: objdump shows the address without a size.
@@ -167,10 +182,10 @@ function isPrefix(b: number): boolean {
   return isSegPrefix(b) || b === 0x66 || b === 0x67 || b === 0xf0 || b === 0xf2 || b === 0xf3;
 }
 
-function prefixName(b: number): string {
+function prefixName(b: number, mode: 16 | 32): string {
   switch (b) {
-    case 0x66: return 'data16';
-    case 0x67: return 'addr16';
+    case 0x66: return mode === 32 ? 'data16' : 'data32';
+    case 0x67: return mode === 32 ? 'addr16' : 'addr32';
     case 0xf0: return 'lock';
     case 0xf2: return 'repnz';
     case 0xf3: return 'repz';
@@ -198,7 +213,10 @@ function formatOperand(ins: Instruction, o: Operand, spec: OperandSpec | undefin
     case OPK.FAR: return `${hex(o.reg)}:${hex(o.value)}`;
     case OPK.REL: {
       const target = address + ins.length + o.value;
-      return hex(mask(target, o.size === 2 && mode === 32 ? 2 : o.size === 2 ? 2 : 4));
+      // A 16-bit target wraps within its 64 KiB (objdump keeps the bits above 16 of the address in 16-bit code).
+      if (o.size === 2 && mode === 32) return hex(target & 0xffff);
+      if (o.size === 2) return hex(((address & ~0xffff) | (target & 0xffff)) >>> 0);
+      return hex(target >>> 0);
     }
     case OPK.STR_SRC: {
       const seg = ins.prefixes & PREFIX.SEG ? SSEG(ins.seg) : 'ds';

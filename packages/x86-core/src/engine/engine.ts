@@ -5,7 +5,7 @@ import { EFLAGS } from '../cpu/eflags.ts';
 import { FAULT, NO_ERROR_CODE, raise, VECTOR } from '../cpu/fault.ts';
 import { deliverEvent, deliverPendingException } from '../cpu/interrupts.ts';
 import { translateFetch } from '../cpu/paging.ts';
-import { runInsn } from '../exec/hot.ts';
+import { runBlock } from '../exec/hot.ts';
 import { buildBlock, modeBits, type Block } from './block.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
@@ -146,6 +146,7 @@ export class InterpreterEngine implements Engine {
     const cpl = cpu.cpl;
     let total = 0;
     let done = 0;
+    let blockEip = 0;
     let block: Block | null = null;
     cpu.blockBreak = false;
     try {
@@ -160,14 +161,8 @@ export class InterpreterEngine implements Engine {
         if (n > left - total) n = left - total;
         if (shadow) n = 1;
         done = 0;
-        while (done < n) {
-          const ins = insns[done]!;
-          cpu.nextEip = (cpu.eip + ins.length) & mask;
-          runInsn(cpu, ins, fns[done]!);
-          cpu.eip = cpu.nextEip;
-          done++;
-          if (cpu.blockBreak) break;
-        }
+        blockEip = cpu.eip;
+        done = runBlock(cpu, insns, fns, n, mask);
         cpu.cycles += block.costs[done]!;
         total += done;
         const prev: Block = block;
@@ -194,6 +189,13 @@ export class InterpreterEngine implements Engine {
     } catch (e) {
       if (e !== FAULT) throw e;
       if (block !== null) {
+        // EIP is exact at the faulting instruction: count the instructions before it.
+        done = 0;
+        let at = blockEip;
+        while (done < block.insns.length && at !== cpu.eip) {
+          at = (at + block.insns[done]!.length) & block.ipMask;
+          done++;
+        }
         cpu.cycles += block.costs[done]!;
         total += done;
       }

@@ -6,10 +6,12 @@ import { OPCODE_ROWS } from '../table/opcode-table.ts';
 import { HANDLERS_BY_NAME } from './dispatch.ts';
 import type { Insn } from './insn.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
+import { read32, write32 } from '../cpu/memory.ts';
+import { ea } from './operands.ts';
 import type { Handler } from './operands.ts';
 
 /** Handlers given a switch case of their own, in case order (1-based). */
-export const HOT_HANDLERS: readonly string[] = ['mov_EvGv', 'mov_GvEv', 'mov_ZvIv', 'mov_EvIz', 'add_EvGv', 'add_GvEv', 'add_EvIb', 'sub_EvGv', 'sub_EvIb', 'cmp_EvGv', 'cmp_GvEv', 'cmp_EvIb', 'inc_Zv', 'dec_Zv', 'jcc_Jb', 'jcc_Jz', 'jmp_Jb', 'jmp_Jz', 'push_Zv', 'pop_Zv', 'call_Jz', 'ret', 'lea_GvM', 'test_EvGv', 'xor_EvGv', 'and_EvIb', 'or_EvGv', 'and_EvGv', 'movzx_GvEb', 'mov_GbEb', 'mov_EbGb', 'cmp_eAXIz', 'add_eAXIz', 'shl_EvIb', 'shr_EvIb', 'sar_EvIb', 'test_EbGb', 'cmp_EbIb', 'shl_Ev1', 'loop_Jb', 'cmp_GbEb', 'sub_GvEv', 'add_EvIz', 'and_eAXIz', 'movzx_GvEw', 'test_ALIb', 'cmp_ALIb', 'push_Iz', 'push_Ib', 'xchg_EvGv', 'adc_EvGv', 'sbb_EvGv', 'imul_GvEv', 'movs_XvYv', 'stos_YveAX', 'call_Ev', 'jmp_Ev', 'push_Ev'];
+export const HOT_HANDLERS: readonly string[] = ['mov_EvGv', 'mov_GvEv', 'mov_ZvIv', 'mov_EvIz', 'add_EvGv', 'add_GvEv', 'add_EvIb', 'sub_EvGv', 'sub_EvIb', 'cmp_EvGv', 'cmp_GvEv', 'cmp_EvIb', 'inc_Zv', 'dec_Zv', 'jcc_Jb', 'jcc_Jz', 'jmp_Jb', 'jmp_Jz', 'push_Zv', 'pop_Zv', 'call_Jz', 'ret', 'lea_GvM', 'test_EvGv', 'xor_EvGv', 'and_EvIb', 'or_EvGv', 'and_EvGv', 'movzx_GvEb', 'mov_GbEb', 'mov_EbGb', 'cmp_eAXIz', 'add_eAXIz', 'shl_EvIb', 'shr_EvIb', 'sar_EvIb', 'test_EbGb', 'cmp_EbIb', 'shl_Ev1', 'loop_Jb', 'cmp_GbEb', 'sub_GvEv', 'add_EvIz', 'and_eAXIz', 'movzx_GvEw', 'test_ALIb', 'cmp_ALIb', 'push_Iz', 'push_Ib', 'xchg_EvGv', 'adc_EvGv', 'sbb_EvGv', 'imul_GvEv', 'movs_XvYv', 'stos_YveAX', 'call_Ev', 'jmp_Ev', 'push_Ev', 'and_EvIz', 'cmp_EvIz', 'sub_EvIz', 'or_EvIb', 'xor_EvIb', 'test_EvIz', 'mov_EbIb', 'movsx_GvEb'];
 
 function pick(name: string): Handler {
   const h = HANDLERS_BY_NAME[name];
@@ -73,6 +75,14 @@ const h55 = pick('stos_YveAX');
 const h56 = pick('call_Ev');
 const h57 = pick('jmp_Ev');
 const h58 = pick('push_Ev');
+const h59 = pick('and_EvIz');
+const h60 = pick('cmp_EvIz');
+const h61 = pick('sub_EvIz');
+const h62 = pick('or_EvIb');
+const h63 = pick('xor_EvIb');
+const h64 = pick('test_EvIz');
+const h65 = pick('mov_EbIb');
+const h66 = pick('movsx_GvEb');
 
 
 // ---------------------------------------------------------------------------------------------
@@ -131,13 +141,30 @@ function fastShift(c: Cpu, i: Insn, count: number, fallback: Handler): void {
   c.lazyMask = EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF;
 }
 
+
+// Tiny per-operation fast paths (V8 inlines by size and call frequency: small is what counts).
+function addRR(c: Cpu, d: number, s: number, dn: number): void {
+  const r = (d + s) | 0;
+  c.regs[dn] = r;
+  lazyArith(c, LAZY.ADD, d, s, r);
+}
+function subRR(c: Cpu, d: number, s: number, dn: number): void {
+  const r = (d - s) | 0;
+  c.regs[dn] = r;
+  lazyArith(c, LAZY.SUB, d, s, r);
+}
+function r32(i: Insn): boolean {
+  return i.mod === 3 && i.opsize === 4;
+}
+
 function fastMovEvGv(c: Cpu, i: Insn): void {
-  if (i.mod === 3 && i.opsize === 4) c.regs[i.rm] = c.regs[i.reg]!;
-  else h1(c, i);
+  if (i.opsize !== 4) h1(c, i);
+  else if (i.mod === 3) c.regs[i.rm] = c.regs[i.reg]!;
+  else write32(c, i.seg, ea(c, i), c.regs[i.reg]!);
 }
 function fastMovGvEv(c: Cpu, i: Insn): void {
-  if (i.mod === 3 && i.opsize === 4) c.regs[i.reg] = c.regs[i.rm]!;
-  else h2(c, i);
+  if (i.opsize !== 4) h2(c, i);
+  else c.regs[i.reg] = i.mod === 3 ? c.regs[i.rm]! : read32(c, i.seg, ea(c, i));
 }
 function fastAluRR(c: Cpu, i: Insn, op: number, fallback: Handler, regIsDest: boolean): void {
   if (i.mod !== 3 || i.opsize !== 4) {
@@ -244,6 +271,32 @@ function fastJcc(c: Cpu, i: Insn): void {
   }
 }
 
+/** PUSH r32 / POP r32 on a 32-bit stack (SS.B=1); anything else through the family handler. */
+function fastPush(c: Cpu, i: Insn): void {
+  if (i.opsize !== 4 || (c.segAttr[2]! & 0x4000) === 0) {
+    h19(c, i);
+    return;
+  }
+  const sp = (c.regs[4]! - 4) | 0;
+  write32(c, 2, sp, c.regs[i.zreg]!);
+  c.regs[4] = sp;
+}
+function fastPop(c: Cpu, i: Insn): void {
+  if (i.opsize !== 4 || (c.segAttr[2]! & 0x4000) === 0) {
+    h20(c, i);
+    return;
+  }
+  const sp = c.regs[4]!;
+  const v = read32(c, 2, sp);
+  c.regs[4] = (sp + 4) | 0;
+  c.regs[i.zreg] = v;
+}
+/** LEA r32 with 32-bit addressing. */
+function fastLea(c: Cpu, i: Insn): void {
+  if (i.opsize !== 4 || i.mod === 3) h23(c, i);
+  else c.regs[i.reg] = ea(c, i);
+}
+
 /** Per row id: its hot case number, or 0 (dispatch through the handler array). Privileged rows are never hot. */
 export const HOT_ID_BY_ROW: Int16Array = (() => {
   const out = new Int16Array(OPCODE_ROWS.length);
@@ -254,184 +307,233 @@ export const HOT_ID_BY_ROW: Int16Array = (() => {
   return out;
 })();
 
-/** Executes one instruction: by its hot case when it has one, else through `fn` (its `HANDLERS` entry). */
-export function runInsn(cpu: Cpu, ins: Insn, fn: Handler): void {
-  switch (ins.hot) {
-    case 1:
-      fastMovEvGv(cpu, ins);
-      return;
-    case 2:
-      fastMovGvEv(cpu, ins);
-      return;
-    case 3:
-      h3(cpu, ins);
-      return;
-    case 4:
-      h4(cpu, ins);
-      return;
-    case 5:
-      fastAluRR(cpu, ins, 0, h5, false);
-      return;
-    case 6:
-      fastAluRR(cpu, ins, 0, h6, true);
-      return;
-    case 7:
-      fastAluRI(cpu, ins, 0, h7);
-      return;
-    case 8:
-      fastAluRR(cpu, ins, 1, h8, false);
-      return;
-    case 9:
-      fastAluRI(cpu, ins, 1, h9);
-      return;
-    case 10:
-      fastAluRR(cpu, ins, 2, h10, false);
-      return;
-    case 11:
-      fastAluRR(cpu, ins, 2, h11, true);
-      return;
-    case 12:
-      fastAluRI(cpu, ins, 2, h12);
-      return;
-    case 13:
-      fastIncDec(cpu, ins, false);
-      return;
-    case 14:
-      fastIncDec(cpu, ins, true);
-      return;
-    case 15:
-      fastJcc(cpu, ins);
-      return;
-    case 16:
-      fastJcc(cpu, ins);
-      return;
-    case 17:
-      h17(cpu, ins);
-      return;
-    case 18:
-      h18(cpu, ins);
-      return;
-    case 19:
-      h19(cpu, ins);
-      return;
-    case 20:
-      h20(cpu, ins);
-      return;
-    case 21:
-      h21(cpu, ins);
-      return;
-    case 22:
-      h22(cpu, ins);
-      return;
-    case 23:
-      h23(cpu, ins);
-      return;
-    case 24:
-      fastAluRR(cpu, ins, 6, h24, false);
-      return;
-    case 25:
-      fastAluRR(cpu, ins, 5, h25, false);
-      return;
-    case 26:
-      fastAluRI(cpu, ins, 3, h26);
-      return;
-    case 27:
-      fastAluRR(cpu, ins, 4, h27, false);
-      return;
-    case 28:
-      fastAluRR(cpu, ins, 3, h28, false);
-      return;
-    case 29:
-      h29(cpu, ins);
-      return;
-    case 30:
-      h30(cpu, ins);
-      return;
-    case 31:
-      h31(cpu, ins);
-      return;
-    case 32:
-      h32(cpu, ins);
-      return;
-    case 33:
-      h33(cpu, ins);
-      return;
-    case 34:
-      fastShift(cpu, ins, ins.imm, h34);
-      return;
-    case 35:
-      fastShift(cpu, ins, ins.imm, h35);
-      return;
-    case 36:
-      fastShift(cpu, ins, ins.imm, h36);
-      return;
-    case 37:
-      h37(cpu, ins);
-      return;
-    case 38:
-      h38(cpu, ins);
-      return;
-    case 39:
-      fastShift(cpu, ins, 1, h39);
-      return;
-    case 40:
-      h40(cpu, ins);
-      return;
-    case 41:
-      h41(cpu, ins);
-      return;
-    case 42:
-      fastAluRR(cpu, ins, 1, h42, true);
-      return;
-    case 43:
-      fastAluRI(cpu, ins, 0, h43);
-      return;
-    case 44:
-      h44(cpu, ins);
-      return;
-    case 45:
-      h45(cpu, ins);
-      return;
-    case 46:
-      h46(cpu, ins);
-      return;
-    case 47:
-      h47(cpu, ins);
-      return;
-    case 48:
-      h48(cpu, ins);
-      return;
-    case 49:
-      h49(cpu, ins);
-      return;
-    case 50:
-      h50(cpu, ins);
-      return;
-    case 51:
-      h51(cpu, ins);
-      return;
-    case 52:
-      h52(cpu, ins);
-      return;
-    case 53:
-      h53(cpu, ins);
-      return;
-    case 54:
-      h54(cpu, ins);
-      return;
-    case 55:
-      h55(cpu, ins);
-      return;
-    case 56:
-      h56(cpu, ins);
-      return;
-    case 57:
-      h57(cpu, ins);
-      return;
-    case 58:
-      h58(cpu, ins);
-      return;
-    default:
-      fn(cpu, ins);
+/**
+ * Executes up to `n` instructions of a block: each by its hot case when it has one, else
+ * through its `HANDLERS` entry; stops early after an instruction that sets `Cpu.blockBreak`.
+ * Returns the number executed. A fault propagates (the caller derives the count from EIP).
+ */
+export function runBlock(cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[], n: number, mask: number): number {
+  let done = 0;
+  while (done < n) {
+    const ins = insns[done]!;
+    cpu.nextEip = (cpu.eip + ins.length) & mask;
+    switch (ins.hot) {
+        case 1:
+          fastMovEvGv(cpu, ins);
+          break;
+        case 2:
+          fastMovGvEv(cpu, ins);
+          break;
+        case 3:
+          h3(cpu, ins);
+          break;
+        case 4:
+          h4(cpu, ins);
+          break;
+        case 5:
+          if (r32(ins)) addRR(cpu, cpu.regs[ins.rm]!, cpu.regs[ins.reg]!, ins.rm);
+          else h5(cpu, ins);
+          break;
+        case 6:
+          if (r32(ins)) addRR(cpu, cpu.regs[ins.reg]!, cpu.regs[ins.rm]!, ins.reg);
+          else h6(cpu, ins);
+          break;
+        case 7:
+          if (r32(ins)) addRR(cpu, cpu.regs[ins.rm]!, ins.imm, ins.rm);
+          else h7(cpu, ins);
+          break;
+        case 8:
+          if (r32(ins)) subRR(cpu, cpu.regs[ins.rm]!, cpu.regs[ins.reg]!, ins.rm);
+          else h8(cpu, ins);
+          break;
+        case 9:
+          if (r32(ins)) subRR(cpu, cpu.regs[ins.rm]!, ins.imm, ins.rm);
+          else h9(cpu, ins);
+          break;
+        case 10:
+          if (r32(ins)) lazyArith(cpu, LAZY.SUB, cpu.regs[ins.rm]!, cpu.regs[ins.reg]!, (cpu.regs[ins.rm]! - cpu.regs[ins.reg]!) | 0);
+          else h10(cpu, ins);
+          break;
+        case 11:
+          if (r32(ins)) lazyArith(cpu, LAZY.SUB, cpu.regs[ins.reg]!, cpu.regs[ins.rm]!, (cpu.regs[ins.reg]! - cpu.regs[ins.rm]!) | 0);
+          else h11(cpu, ins);
+          break;
+        case 12:
+          if (r32(ins)) lazyArith(cpu, LAZY.SUB, cpu.regs[ins.rm]!, ins.imm, (cpu.regs[ins.rm]! - ins.imm) | 0);
+          else h12(cpu, ins);
+          break;
+        case 13:
+          fastIncDec(cpu, ins, false);
+          break;
+        case 14:
+          fastIncDec(cpu, ins, true);
+          break;
+        case 15:
+          fastJcc(cpu, ins);
+          break;
+        case 16:
+          fastJcc(cpu, ins);
+          break;
+        case 17:
+          h17(cpu, ins);
+          break;
+        case 18:
+          h18(cpu, ins);
+          break;
+        case 19:
+          fastPush(cpu, ins);
+          break;
+        case 20:
+          fastPop(cpu, ins);
+          break;
+        case 21:
+          h21(cpu, ins);
+          break;
+        case 22:
+          h22(cpu, ins);
+          break;
+        case 23:
+          fastLea(cpu, ins);
+          break;
+        case 24:
+          if (r32(ins)) lazyLogic(cpu, cpu.regs[ins.rm]! & cpu.regs[ins.reg]!);
+          else h24(cpu, ins);
+          break;
+        case 25:
+          if (r32(ins)) lazyLogic(cpu, (cpu.regs[ins.rm] = cpu.regs[ins.rm]! ^ cpu.regs[ins.reg]!));
+          else h25(cpu, ins);
+          break;
+        case 26:
+          fastAluRI(cpu, ins, 3, h26);
+          break;
+        case 27:
+          if (r32(ins)) lazyLogic(cpu, (cpu.regs[ins.rm] = cpu.regs[ins.rm]! | cpu.regs[ins.reg]!));
+          else h27(cpu, ins);
+          break;
+        case 28:
+          if (r32(ins)) lazyLogic(cpu, (cpu.regs[ins.rm] = cpu.regs[ins.rm]! & cpu.regs[ins.reg]!));
+          else h28(cpu, ins);
+          break;
+        case 29:
+          h29(cpu, ins);
+          break;
+        case 30:
+          h30(cpu, ins);
+          break;
+        case 31:
+          h31(cpu, ins);
+          break;
+        case 32:
+          h32(cpu, ins);
+          break;
+        case 33:
+          h33(cpu, ins);
+          break;
+        case 34:
+          fastShift(cpu, ins, ins.imm, h34);
+          break;
+        case 35:
+          fastShift(cpu, ins, ins.imm, h35);
+          break;
+        case 36:
+          fastShift(cpu, ins, ins.imm, h36);
+          break;
+        case 37:
+          h37(cpu, ins);
+          break;
+        case 38:
+          h38(cpu, ins);
+          break;
+        case 39:
+          fastShift(cpu, ins, 1, h39);
+          break;
+        case 40:
+          h40(cpu, ins);
+          break;
+        case 41:
+          h41(cpu, ins);
+          break;
+        case 42:
+          fastAluRR(cpu, ins, 1, h42, true);
+          break;
+        case 43:
+          fastAluRI(cpu, ins, 0, h43);
+          break;
+        case 44:
+          h44(cpu, ins);
+          break;
+        case 45:
+          h45(cpu, ins);
+          break;
+        case 46:
+          h46(cpu, ins);
+          break;
+        case 47:
+          h47(cpu, ins);
+          break;
+        case 48:
+          h48(cpu, ins);
+          break;
+        case 49:
+          h49(cpu, ins);
+          break;
+        case 50:
+          h50(cpu, ins);
+          break;
+        case 51:
+          h51(cpu, ins);
+          break;
+        case 52:
+          h52(cpu, ins);
+          break;
+        case 53:
+          h53(cpu, ins);
+          break;
+        case 54:
+          h54(cpu, ins);
+          break;
+        case 55:
+          h55(cpu, ins);
+          break;
+        case 56:
+          h56(cpu, ins);
+          break;
+        case 57:
+          h57(cpu, ins);
+          break;
+        case 58:
+          h58(cpu, ins);
+          break;
+        case 59:
+          fastAluRI(cpu, ins, 3, h59);
+          break;
+        case 60:
+          fastAluRI(cpu, ins, 2, h60);
+          break;
+        case 61:
+          fastAluRI(cpu, ins, 1, h61);
+          break;
+        case 62:
+          h62(cpu, ins);
+          break;
+        case 63:
+          h63(cpu, ins);
+          break;
+        case 64:
+          h64(cpu, ins);
+          break;
+        case 65:
+          h65(cpu, ins);
+          break;
+        case 66:
+          h66(cpu, ins);
+          break;
+        default:
+          fns[done]!(cpu, ins);
+      }
+    cpu.eip = cpu.nextEip;
+    done++;
+    if (cpu.blockBreak) break;
   }
+  return done;
 }

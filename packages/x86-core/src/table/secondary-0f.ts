@@ -26,9 +26,10 @@ export const SECONDARY_0F_ROWS: readonly RowLine[] = [
   '0f 09 | wbinvd | P',
   '66 0f 09 | (bad)',
   'f2 0f 09 | (bad)',
-  'f3 0f 09 | wbnoinvd | UD',
+  'f3 0f 09 | wbnoinvd | P h=wbinvd', // executes as WBINVD before WBNOINVD
   '0f 0b | ud2 | UD',
   '0f 0d /1 m | prefetchw Mb | UD',
+  '0f 0d /2 m | prefetchwt1 Mb | UD',
   '0f 0d m | prefetch Mb | UD',
   '0f 0e | femms | UD',
   '0f 18 | nop Ev | h=nop_Ev',
@@ -39,8 +40,8 @@ export const SECONDARY_0F_ROWS: readonly RowLine[] = [
   '0f 1d | nop Ev | h=nop_Ev',
   '0f 1e | nop Ev | h=nop_Ev',
   '0f 1f | nop Ev',
-  'f3 0f 1e =fb | endbr32 | UD',
-  'f3 0f 1e =fa | endbr64 | UD',
+  'f3 0f 1e =fb | endbr32 | h=nop', // CET: a hint NOP on processors without CET, the i686 included
+  'f3 0f 1e =fa | endbr64 | h=nop',
   '0f 20 | mov Rd,Cd | P',
   '0f 21 | mov Rd,Dd | P',
   '0f 22 | mov Cd,Rd | P E',
@@ -80,9 +81,9 @@ export const SECONDARY_0F_ROWS: readonly RowLine[] = [
   '0f b9 | ud1 Gv,Ev | UD',
   '0f bb | btc Ev,Gv | L',
   '0f bc | bsf Gv,Ev',
-  'f3 0f bc | tzcnt Gv,Ev | UD',
+  'f3 0f bc | tzcnt Gv,Ev | h=bsf_GvEv', // executes as BSF (the F3 is ignored) before BMI1
   '0f bd | bsr Gv,Ev',
-  'f3 0f bd | lzcnt Gv,Ev | UD',
+  'f3 0f bd | lzcnt Gv,Ev | h=bsr_GvEv', // executes as BSR before LZCNT
   'f2 0f bc | (bad)',
   'f2 0f bd | (bad)',
   '0f be | movsx Gv,Eb',

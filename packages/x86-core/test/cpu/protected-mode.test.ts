@@ -167,3 +167,29 @@ describe('far transfers', () => {
 function writeGateGdt(m: Machine, sel: number, target: number, offset: number, type: number, params: number): void {
   writeGate(m, TABLES.GDT + sel, target, offset, type, params);
 }
+
+describe('privilege checks', () => {
+  it('HLT at CPL 3 is #GP(0)', () => {
+    const m = pm(/* hlt */ [0xf4]);
+    m.ram[0x30d0] = 0xf4;
+    enterRing3(m, 0x1000, 0x7000);
+    run(m, 3);
+    expect(m.cpu.counters.vectors[13]).toBe(1);
+    expect(peek32(m, TABLES.RING0_STACK - 24)).toBe(0);
+  });
+  it('a user read of a supervisor page is #PF with error code U|P (5)', () => {
+    const m = pm(/* mov eax, [0x5000] */ [0xa1, 0x00, 0x50, 0x00, 0x00]);
+    const PD = 0x40000;
+    const PT = 0x41000;
+    poke32(m, PD, PT | 0x7);
+    for (let p = 0; p < 1024; p++) poke32(m, PT + p * 4, (p << 12) | 0x7);
+    poke32(m, PT + 5 * 4, 0x5000 | 0x3); // supervisor-only
+    m.cpu.cr3 = PD;
+    m.cpu.cr0 |= 0x80000000;
+    m.ram[0x30e0] = 0xf4;
+    enterRing3(m, 0x1000, 0x7000);
+    run(m, 3);
+    expect(m.cpu.cr2).toBe(0x5000);
+    expect(peek32(m, TABLES.RING0_STACK - 24)).toBe(5);
+  });
+});

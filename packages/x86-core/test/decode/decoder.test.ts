@@ -1,6 +1,8 @@
 /** @file Unit tests of decode(): fields of hand-picked encodings (SDM Vol.2 examples), prefixes, 16-bit forms, limits. */
 import { describe, expect, it } from 'vitest';
-import { decode, OPCODE_ROWS, OPF, OPK, PREFIX, REG, ROW_ID, SEG } from '../../src/index.ts';
+import { decode } from '../../src/decode/decoder.ts';
+import { OPF, OPK, PREFIX, REG, SEG } from '../../src/decode/instruction.ts';
+import { OPCODE_ROWS, ROW_ID } from '../../src/table/opcode-table.ts';
 
 const d = (hex: string, mode: 16 | 32 = 32) => decode(Uint8Array.from(hex.split(' ').map((h) => Number.parseInt(h, 16))), 0, mode);
 

@@ -39,7 +39,7 @@ export function lengthExclusion(bytes: Uint8Array, offset: number, ins: Instruct
 export function textDifference(bytes: Uint8Array, offset: number, ins: Instruction, theirs: string): string | undefined {
   if (ins.row.mnemonic === '(bad)' && theirs.includes('(bad)')) return 'undefined-encoding';
   const p = opcodeAt(bytes, offset);
-  if (bytes[p] === 0x0f && (bytes[p + 1] === 0x1a || bytes[p + 1] === 0x1b) && /(^| )bnd/.test(theirs)) return 'mpx-hint-nop';
+  if (bytes[p] === 0x0f && bytes[p + 1] as number >= 0x19 && bytes[p + 1] as number <= 0x1e && ins.row.handler === 'nop_Ev') return 'hint-nop';
   return undefined;
 }
 
@@ -53,19 +53,19 @@ export interface Comparison {
 }
 
 /** Compares `lines` (objdump's `[length, text]`, sequential from offset 0) with decode + formatInstruction. */
-export function compare(bytes: Uint8Array, lines: readonly (readonly [number, string])[]): Comparison {
+export function compare(bytes: Uint8Array, lines: readonly (readonly [number, string])[], mode: 16 | 32 = 32): Comparison {
   const r: Comparison = { instructions: 0, lengthMismatches: [], exclusions: {}, textDifferences: {}, unexplained: [] };
   let offset = 0;
   const hex = (n: number) => [...bytes.subarray(offset, offset + n)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   for (const [len, theirs] of lines) {
     r.instructions++;
-    const ins = decode(bytes, offset, 32);
+    const ins = decode(bytes, offset, mode);
     if (ins.length !== len) {
       const why = lengthExclusion(bytes, offset, ins);
       if (why) r.exclusions[why] = (r.exclusions[why] ?? 0) + 1;
       else r.lengthMismatches.push(`${offset.toString(16)}: ${hex(len)} objdump ${len} '${theirs}', ours ${ins.length} ${ins.row.handler}`);
     } else {
-      const ours = normalise(formatInstruction(ins, bytes, offset, offset, 32));
+      const ours = normalise(formatInstruction(ins, bytes, offset, offset, mode));
       if (ours !== theirs) {
         const why = textDifference(bytes, offset, ins, theirs);
         if (why) r.textDifferences[why] = (r.textDifferences[why] ?? 0) + 1;
