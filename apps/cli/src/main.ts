@@ -4,6 +4,7 @@ import { disasmCommand, type DisasmOptions } from './commands/disasm.ts';
 import { benchCommand, type BenchOptions } from './commands/bench.ts';
 import { runCommand } from './commands/run.ts';
 import { statCommand } from './commands/stat.ts';
+import { translateCommand } from './commands/translate.ts';
 import { profileByName, PROFILE_NAMES } from './profile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
@@ -14,7 +15,12 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .description('Software and hardware x86 virtualization on one simulated x86 processor (Adams & Agesen, ASPLOS 2006).')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+      // An error and its "(Did you mean …?)" suggestion as one line.
+      outputError: (s, write) => write(`${s.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`),
+    })
     .showSuggestionAfterError(true);
 
   program
@@ -39,7 +45,7 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
   program
     .command('run')
     .description('boot a multiboot kernel; its serial output goes to stdout, its exit code (port 0xf4) becomes ours')
-    .argument('<image>', 'multiboot (v1) ELF32 kernel')
+    .argument('[image]', 'multiboot (v1) ELF32 kernel (not with --restore)')
     .addOption(new Option('--mode <mode>', 'execution mode').choices(['native', 'bt', 'hw']).default('native'))
     .addOption(new Option('--mmu <mmu>', 'hw mode: MMU virtualization').choices(['shadow', 'nested']).default('shadow'))
     .option('--mem <MiB>', 'guest RAM in MiB', parseUint, 64)
@@ -47,7 +53,9 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .option('--max-insns <n>', 'stop after this many guest instructions', parseUint, 20_000_000_000)
     .addOption(new Option('--profile <name>', 'cost profile (modeled clock)').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
     .option('--stats <file>', "write counters and the stop reason as JSON to FILE ('-' for stderr)")
-    .action((image: string, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; profile: string; stats?: string }) =>
+    .option('--save-at <n-and-file...>', 'stop after N instructions and save the machine to FILE: --save-at N FILE')
+    .option('--restore <file>', 'continue a machine saved with --save-at (no IMAGE)')
+    .action((image: string | undefined, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; profile: string; stats?: string; saveAt?: string[]; restore?: string }) =>
       setStatus(runCommand(image, { ...opts, profile: profileByName(opts.profile) }, (line) => process.stderr.write(`${line}\n`))),
     );
 
@@ -60,6 +68,21 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .option('--start <off>', 'file offset to start at', parseUint)
     .option('--length <n>', 'number of bytes to disassemble', parseUint)
     .action((file: string, opts: DisasmOptions) => setStatus(disasmCommand(file, opts, out)));
+
+  program
+    .command('translate')
+    .description('run a kernel under bt mode and list its CCFs beside the guest instructions (IDENT vs non-IDENT)')
+    .argument('[image]', 'multiboot (v1) ELF32 kernel (not with --restore)')
+    .option('--at <addr>', 'show only the translations of guest code from ADDR', parseUint)
+    .option('--symbol <name>', 'show only the translations of this ELF symbol')
+    .option('--bytes <n>', 'bytes of guest code from --at (default 256, or the symbol size)', parseUint)
+    .option('--after <n>', 'stop after N guest instructions', parseUint)
+    .option('--mem <MiB>', 'guest RAM in MiB', parseUint, 64)
+    .option('--cmdline <str>', 'kernel command line', '')
+    .addOption(new Option('--profile <name>', 'cost profile (modeled clock)').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
+    .action((image: string, opts: { at?: number; symbol?: string; bytes?: number; after?: number; mem: number; cmdline: string; profile: string }) =>
+      setStatus(translateCommand(image, { ...opts, profile: profileByName(opts.profile) }, out)),
+    );
 
   return program;
 }

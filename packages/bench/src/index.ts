@@ -23,6 +23,8 @@ export { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions, type GuestStop 
 export { availableModes, ModeUnavailableError, runGuest } from './machine/run-guest.ts';
 /** Native mode: the board + processor machine and its run loop. */
 export { createNativeMachine, flattenCounters, retired, runNative, type NativeMachine } from './machine/native.ts';
+/** Bt mode: the software VMM's machine and run (bt-vmm on a board with monitor memory). */
+export { btCostsOf, createBtMachine, runBt, type BtMachineSetup } from './machine/bt.ts';
 /** One benchmark job and its outcome; `runJob` is what each runner worker executes. */
 export { JOB_MAX_INSNS, jobModes, runJob, type BenchJob, type JobOutcome } from './machine/run-job.ts';
 /** Cost profiles (`profiles/*.json`): loading, validation, the mapping to the silicon's CostProfile. */
@@ -78,3 +80,6 @@ export { forkwaitSeconds, macroCycles, nanoCycles, percentOfNative } from './rep
 export { chartSpecs, renderSvg, type ChartSpec } from './report/charts.ts';
 export { HTML_REPORT_FILE, renderHtml } from './report/html.ts';
 export { formatNumber, formatRatio, formatTable } from './report/text-table.ts';
+/** Machine snapshots: the versioned file format (JSON header + zlib memory) and native-mode save/restore/run. */
+export { decodeSnapshot, encodeSnapshot, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SnapshotError, type MachineSnapshot } from './snapshot/snapshot-file.ts';
+export { restoreNativeMachine, resumeNative, runNativeToSnapshot, saveNativeMachine, type RestoredMachine, type SnapshotRun } from './snapshot/native-snapshot.ts';

@@ -237,6 +237,11 @@ export function toCostProfile(profile: BenchProfile): CostProfile {
     iret: num(s.iret),
     walkRef: num(s.walkRef),
     io: num(s.io),
+    // SVM hardware costs (S1 Table 1): every #VMEXIT is priced as the published page-fault exit.
+    vmEntry: num(profile.svm.vmEntry),
+    vmExit: num(profile.svm.vmExitPageFault),
+    vmcbRead: num(profile.svm.vmcbRead),
+    vmcbWrite: num(profile.svm.vmcbWrite),
   };
 }
 

@@ -1,9 +1,9 @@
-/** @file Benchmark program: guest MIPS of the interpreter engine on compute-bound loops in RAM (prints, asserts nothing). */
+/** @file Benchmark program: guest MIPS of the engine on compute-bound loops in RAM, block compiler on and off (prints, asserts nothing). */
 import { Cpu } from '../src/cpu/cpu.ts';
 import type { AccessSize, IoPorts } from '../src/cpu/interfaces.ts';
 import { enterFlatProtectedMode } from '../src/cpu/reset.ts';
 import { UNIT_PROFILE } from '../src/cost/cost-profile.ts';
-import { InterpreterEngine } from '../src/engine/engine.ts';
+import { InterpreterEngine, JIT_THRESHOLD } from '../src/engine/engine.ts';
 
 const noIo: IoPorts = {
   portRead: (_p: number, _s: AccessSize) => 0xff,
@@ -32,7 +32,7 @@ const PROGRAMS: { name: string; code: number[]; asm: string }[] = [
   },
 ];
 
-function measure(code: number[], instructions: number): number {
+function measure(code: number[], instructions: number, jitThreshold: number): number {
   const ram = new Uint8Array(0x200000);
   ram.set(code, 0x1000);
   const cpu = new Cpu({ memory: { ram }, io: noIo, cost: UNIT_PROFILE });
@@ -40,7 +40,8 @@ function measure(code: number[], instructions: number): number {
   cpu.regs[6] = 0x100000;
   cpu.regs[1] = 1000;
   const engine = new InterpreterEngine(cpu);
-  engine.run(2_000_000); // warm-up (JIT tiers)
+  engine.jitThreshold = jitThreshold;
+  engine.run(2_000_000); // warm-up (block compiler, V8 tiers)
   // Best of three: the machine is shared, the slowest runs measure the neighbours.
   let best = 0;
   for (let k = 0; k < 3; k++) {
@@ -54,9 +55,11 @@ function measure(code: number[], instructions: number): number {
 
 const N = 30_000_000;
 console.log(`x86-core interpreter: guest MIPS (best of 3 x ${N / 1e6}M instructions per program, UNIT_PROFILE)`);
+console.log(`  ${''.padEnd(10)} ${'compiled'.padStart(12)} ${'interpreted'.padStart(12)}`);
 for (const p of PROGRAMS) {
-  const mips = measure(p.code, N);
-  console.log(`  ${p.name.padEnd(10)} ${mips.toFixed(1).padStart(7)} MIPS   ${p.asm}`);
+  const jit = measure(p.code, N, JIT_THRESHOLD);
+  const interp = measure(p.code, N, Infinity);
+  console.log(`  ${p.name.padEnd(10)} ${jit.toFixed(1).padStart(7)} MIPS ${interp.toFixed(1).padStart(7)} MIPS   ${p.asm}`);
 }
 
 /** The same computation as alu-loop written directly in JavaScript: the host's reference speed, measured side by side. */

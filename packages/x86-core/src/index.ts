@@ -51,3 +51,35 @@ export { classOfRow } from './cost/insn-class.ts';
 export { CPUID_1_EAX, CPUID_1_EDX, CPUID_EXT1_ECX, CPUID_VENDOR, MSR, readTsc } from './exec/system.ts';
 /** Handler per opcode row, and the completeness check the tests use. */
 export { HANDLERS, missingHandlers } from './exec/dispatch.ts';
+/** Loading a segment descriptor cache (with its fast-check bounds) and setting the CPL: what a monitor needs to install shadow state. */
+export { setCpl, setSegCache } from './cpu/segmentation.ts';
+
+/** SVM: the VMCB layout (named offsets with widths), exit codes, intercept bits, EVENTINJ/V_INTR/IOIO formats, permission-map sizes. */
+export {
+  CR_INFO_MOV_HI,
+  EFER_SVME,
+  EVENTINJ,
+  INTERCEPT_MISC1,
+  INTERCEPT_MISC2,
+  IOIO_INFO,
+  IOPM_BYTES,
+  MSR_VM_HSAVE_PA,
+  MSRPM_BYTES,
+  V_INTR,
+  VMCB,
+  VMCB_SAVE_AREA,
+  VMCB_SAVE_AREA_END,
+  VMCB_SEG_FIELD,
+  VMCB_SEGMENT,
+  VMCB_SIZE,
+  VMEXIT,
+  type VmcbField,
+} from './svm/vmcb-layout.ts';
+/** SVM: the per-processor unit (`vmrun` → exit code, #VMEXIT), its counters and its error class. */
+export { Svm, SvmError, type SvmCounters } from './svm/svm.ts';
+/** SVM: VMCB field access and the state-save area to/from the processor (a monitor seeds a VMCB with it). */
+export { fromVmcbAttrib, loadStateSaveArea, memoryView, readField, readFieldHigh, storeStateSaveArea, toVmcbAttrib, writeField, writeField64 } from './svm/vmcb-state.ts';
+/** CPUID as the silicon answers it (for a monitor that intercepts CPUID) and the SVM feature leaf. */
+export { cpuidLeaf, CPUID_SVM } from './exec/system.ts';
+/** Processor snapshots: the whole architectural and model state (and counters) as plain data, and its restore. */
+export { CPU_SNAPSHOT_VERSION, restoreCpuState, saveCpuState, type CpuSnapshot, type SnapshotValue, type TypedArraySnapshot } from './cpu/snapshot.ts';

@@ -1,6 +1,19 @@
 /** @file `x86virt run IMAGE`: boots a kernel in one mode; serial to stdout; exit status from the guest's exit port. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runGuest, type GuestRun, type GuestStop, type Mode } from '@x86virt/bench';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  loadProfile,
+  resumeNative,
+  runGuest,
+  runNativeToSnapshot,
+  SnapshotError,
+  toCostProfile,
+  type GuestRun,
+  type GuestStop,
+  type Mode,
+} from '@x86virt/bench';
+import { MAX_MEM_MIB, MIN_MEM_MIB, MULTIBOOT_INFO } from '@x86virt/devices';
 import type { CostProfile } from '@x86virt/x86-core';
 import { UsageError } from '../errors.ts';
 
@@ -13,6 +26,10 @@ export interface RunOptions {
   readonly maxInsns: number;
   readonly stats?: string;
   readonly profile: CostProfile;
+  /** `--save-at N FILE`, as given (validated by `runCommand`). */
+  readonly saveAt?: readonly string[];
+  /** `--restore FILE`. */
+  readonly restore?: string;
 }
 
 /**
@@ -55,7 +72,14 @@ export function describeStop(stop: GuestStop): string | null {
 }
 
 /** Runs the command; returns the process exit status. */
-export function runCommand(image: string, o: RunOptions, err: (line: string) => void): number {
+export function runCommand(image: string | undefined, o: RunOptions, err: (line: string) => void): number {
+  checkRunOptions(o);
+  if (o.restore !== undefined) {
+    if (image !== undefined) throw new UsageError('--restore continues a saved machine: give no IMAGE with it');
+    if (o.saveAt !== undefined) throw new UsageError('--save-at and --restore cannot be combined');
+    return restoreCommand(o.restore, o, err);
+  }
+  if (image === undefined) throw new UsageError("missing required argument 'image' (or --restore FILE)");
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(image));
@@ -63,25 +87,100 @@ export function runCommand(image: string, o: RunOptions, err: (line: string) => 
     throw new UsageError(`cannot read image '${image}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const mode: Mode = o.mode === 'hw' ? (o.mmu === 'nested' ? 'hw-nested' : 'hw-shadow') : o.mode;
+  const serial = serialWriter();
+  if (o.saveAt !== undefined) {
+    const [n, file] = saveAtArgs(o.saveAt);
+    if (mode !== 'native') throw new UsageError(`--save-at: snapshots exist for native mode only so far, not '${mode}'`);
+    const r = runNativeToSnapshot(bytes, o.profile, n, { cmdline: o.cmdline, memMiB: o.mem, maxInsns: o.maxInsns, onSerial: serial.push });
+    serial.flush();
+    if (r.snapshot === null) {
+      err(`x86virt: no snapshot written: the guest stopped before instruction ${n} (${r.run.stop.kind})`);
+      if (o.stats !== undefined) writeStats(o.stats, r.run, o.profile);
+      return statusOf(r.run.stop);
+    }
+    try {
+      writeFileSync(file, encodeSnapshot(r.snapshot));
+    } catch (e) {
+      throw new Error(`cannot write snapshot '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    err(`x86virt: saved the machine after ${n} instructions to ${file}; continue with: x86virt run --restore ${file}`);
+    if (o.stats !== undefined) writeStats(o.stats, r.run, o.profile);
+    return 0;
+  }
+  const result = runGuest(mode, bytes, o.profile, {
+    cmdline: o.cmdline,
+    memMiB: o.mem,
+    maxInsns: o.maxInsns,
+    onSerial: serial.push,
+  });
+  serial.flush();
+  return finish(result, o, err);
+}
+
+/** `x86virt run --restore FILE`: rebuilds the saved machine and runs it on. */
+function restoreCommand(file: string, o: RunOptions, err: (line: string) => void): number {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`cannot read snapshot '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const snap = decodeSnapshot(bytes);
+  const serial = serialWriter();
+  const result = resumeNative(snap, snap.profile === o.profile.name ? o.profile : profileFor(snap.profile), { maxInsns: o.maxInsns, onSerial: serial.push });
+  serial.flush();
+  return finish(result, o, err);
+}
+
+/** The cost profile a snapshot was taken with (the modeled clock must go on at the same rates). */
+function profileFor(name: string): CostProfile {
+  try {
+    return toCostProfile(loadProfile(name));
+  } catch (e) {
+    throw new SnapshotError(`snapshot taken with cost profile '${name}', which this build does not have (${(e as Error).message})`);
+  }
+}
+
+/** `--save-at N FILE` → [N, FILE]; a usage error otherwise. */
+function saveAtArgs(args: readonly string[]): [number, string] {
+  if (args.length !== 2) throw new UsageError(`--save-at takes two values, N and FILE; got ${args.length}`);
+  const n = /^\d+$/.test(args[0]!) ? Number(args[0]) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--save-at: '${args[0]}' is not a positive instruction count`);
+  return [n, args[1]!];
+}
+
+/** Serial bytes to stdout, a line (or 4 KiB) at a time. */
+function serialWriter(): { push: (b: number) => void; flush: () => void } {
   const out: number[] = [];
   const flush = (): void => {
     if (out.length > 0) process.stdout.write(Buffer.from(out));
     out.length = 0;
   };
-  const result = runGuest(mode, bytes, o.profile, {
-    cmdline: o.cmdline,
-    memMiB: o.mem,
-    maxInsns: o.maxInsns,
-    onSerial: (b) => {
+  return {
+    push: (b) => {
       out.push(b);
       if (b === 10 || out.length >= 4096) flush();
     },
-  });
-  flush();
+    flush,
+  };
+}
+
+/** The stop report, `--stats`, and the exit status of a finished run. */
+function finish(result: GuestRun, o: RunOptions, err: (line: string) => void): number {
   const why = describeStop(result.stop);
   if (why !== null) err(`x86virt: ${why}`);
   if (o.stats !== undefined) writeStats(o.stats, result, o.profile);
   return statusOf(result.stop);
+}
+
+/** Refuses option values the machine cannot take, as usage errors (status 2), before anything runs. */
+export function checkRunOptions(o: Pick<RunOptions, 'mem' | 'cmdline'>): void {
+  if (!Number.isInteger(o.mem) || o.mem < MIN_MEM_MIB || o.mem > MAX_MEM_MIB) {
+    throw new UsageError(`--mem ${o.mem}: guest RAM must be ${MIN_MEM_MIB}..${MAX_MEM_MIB} MiB`);
+  }
+  if (o.cmdline.length > MULTIBOOT_INFO.MAX_CMDLINE_BYTES) {
+    throw new UsageError(`--cmdline is ${o.cmdline.length} bytes long: the multiboot loader takes at most ${MULTIBOOT_INFO.MAX_CMDLINE_BYTES}`);
+  }
 }
 
 function writeStats(target: string, r: GuestRun, profile: CostProfile): void {

@@ -54,7 +54,7 @@ export function runNative(image: Uint8Array, profile: CostProfile, opts: GuestRu
 }
 
 /** The run loop shared by native mode: slices of the engine, virtual time on HLT, device stop requests. */
-function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
+export function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
   const { board, cpu, engine } = m;
   const tick = (now: number): number => board.tick(now);
   for (;;) {

@@ -2,6 +2,8 @@
 import type { CostProfile } from '@x86virt/x86-core';
 import type { Mode } from '../paper.ts';
 import type { GuestRun, GuestRunOptions } from './guest-run.ts';
+import { runHw } from './hw.ts';
+import { runBt } from './bt.ts';
 import { runNative } from './native.ts';
 
 /** A mode asked for that this build cannot run yet. */
@@ -11,7 +13,7 @@ export class ModeUnavailableError extends Error {
 
 /** The modes this build can run. A mode not listed is reported as missing, never faked. */
 export function availableModes(): readonly Mode[] {
-  return ['native'];
+  return ['native', 'bt', 'hw-shadow', 'hw-nested'];
 }
 
 /** Runs `image` in `mode` with `profile`; throws `ModeUnavailableError` for a mode not built yet. */
@@ -19,9 +21,11 @@ export function runGuest(mode: Mode, image: Uint8Array, profile: CostProfile, op
   switch (mode) {
     case 'native':
       return runNative(image, profile, opts);
-    case 'bt':
     case 'hw-shadow':
+      return runHw(image, profile, 'shadow', opts);
     case 'hw-nested':
-      throw new ModeUnavailableError(`mode '${mode}' is not built yet (see the issue plan); available: ${availableModes().join(', ')}`);
+      return runHw(image, profile, 'nested', opts);
+    case 'bt':
+      return runBt(image, profile, opts);
   }
 }

@@ -16,6 +16,8 @@ export const IMAGE_PROBLEM = {
   UNSUPPORTED_FLAGS: 'unsupported-flags',
   BAD_AOUT: 'bad-aout-kludge',
   NO_ROOM: 'no-room',
+  IN_HOLE: 'in-legacy-hole',
+  CMDLINE_TOO_LONG: 'cmdline-too-long',
 } as const;
 
 /** One of `IMAGE_PROBLEM`'s values. */

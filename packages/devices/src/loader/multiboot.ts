@@ -21,6 +21,8 @@ export const MULTIBOOT_INFO = {
   FLAGS: 0x24f,
   /** boot_device: no BIOS drive (0x80 = first hard disk, partitions unused), as QEMU reports. */
   BOOT_DEVICE: 0x8000ffff,
+  /** Longest kernel command line accepted, in bytes (without the terminating NUL): one page with it. */
+  MAX_CMDLINE_BYTES: 4095,
 } as const;
 
 /** The boot loader name written by default: QEMU's, so that guests see the same info under both. */
@@ -108,9 +110,15 @@ const LOADER_AREAS: readonly (readonly [number, number, string])[] = [
  * translated to the physical one. The info structure (QEMU's layout: mmap at 0x9000, info at
  * 0x9500; module list, module command lines, kernel command line and boot loader name after
  * the kernel's page-aligned end; modules page-aligned after those) reports mem_lower/mem_upper
- * and the mmap from `options.memoryMap`. Throws `ImageError` on any bad image.
+ * and the mmap from `options.memoryMap`. Throws `ImageError` on any bad image, on a piece that
+ * lies beyond RAM or overlaps the 640 KiB–1 MiB hole or the loader's own areas, and on a command
+ * line longer than `MULTIBOOT_INFO.MAX_CMDLINE_BYTES`.
  */
 export function loadMultiboot(ram: Uint8Array, image: Uint8Array, options: MultibootOptions): MultibootLoad {
+  const cmdlineLength = (options.cmdline ?? '').length;
+  if (cmdlineLength > MULTIBOOT_INFO.MAX_CMDLINE_BYTES) {
+    throw new ImageError(IMAGE_PROBLEM.CMDLINE_TOO_LONG, `kernel command line too long: ${cmdlineLength} bytes, the loader takes at most ${MULTIBOOT_INFO.MAX_CMDLINE_BYTES}`);
+  }
   const header = findMultibootHeader(image);
   let pieces: Piece[];
   let entry: number;
@@ -160,6 +168,12 @@ export function loadMultiboot(ram: Uint8Array, image: Uint8Array, options: Multi
       throw new ImageError(
         IMAGE_PROBLEM.OUTSIDE_RAM,
         `${p.what} (${hex(p.dest)}–${hex(end - 1)}) lies outside guest RAM (0x0–${hex(ram.length - 1)}, ${ram.length >>> 20} MiB)`,
+      );
+    }
+    if (p.dest < PC_MEMORY.EXTENDED_START && PC_MEMORY.HOLE_START < end) {
+      throw new ImageError(
+        IMAGE_PROBLEM.IN_HOLE,
+        `${p.what} (${hex(p.dest)}–${hex(end - 1)}) overlaps the legacy hole (${hex(PC_MEMORY.HOLE_START)}–${hex(PC_MEMORY.EXTENDED_START - 1)}: VGA memory, option ROMs, BIOS), which is not RAM`,
       );
     }
     for (const [lo, hi, name] of LOADER_AREAS) {

@@ -207,6 +207,11 @@ describe('bad ELF images each get a one-line ImageError naming the problem', () 
   it('truncated segment data', () => expectImageError(HELLO.slice(0, 0x1020), IMAGE_PROBLEM.TRUNCATED, /segment 0/));
   it('p_filesz larger than p_memsz', () => expectImageError(patch(52 + 20, u32(0x10)), IMAGE_PROBLEM.BAD_SEGMENT, /p_memsz/));
   it('segment outside RAM', () => expectImageError(patch(52 + 12, u32(0x3fff000)), IMAGE_PROBLEM.OUTSIDE_RAM, /outside guest RAM/));
+  it('segment in the 640 KiB–1 MiB hole', () => expectImageError(patch(52 + 12, u32(0xb8000)), IMAGE_PROBLEM.IN_HOLE, /legacy hole/));
+  it('segment reaching into the hole from below', () => expectImageError(patch(52 + 12, u32(0x9f000)), IMAGE_PROBLEM.IN_HOLE, /0x9f000–0xa004f/));
+  it('a command line longer than the loader takes', () => {
+    expect(() => loadMultiboot(ramOf(4), HELLO, { memoryMap: pcMemoryMap(4 << 20), cmdline: 'x'.repeat(4096) })).toThrow(/command line too long: 4096 bytes/);
+  });
   it('segment over the multiboot info area', () => expectImageError(patch(52 + 12, u32(0x9000)), IMAGE_PROBLEM.NO_ROOM, /multiboot info/));
   it('no multiboot header', () => expectImageError(patch(0x1000, [0, 0, 0, 0]), IMAGE_PROBLEM.NO_MULTIBOOT, /no multiboot header/));
   it('bad multiboot checksum', () => expectImageError(patch(0x1008, [0, 0, 0, 0]), IMAGE_PROBLEM.BAD_CHECKSUM, /checksum/));

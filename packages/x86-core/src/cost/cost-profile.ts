@@ -50,6 +50,14 @@ export interface CostProfile {
   readonly walkRef: number;
   /** Cycles of one port or MMIO access to a device. */
   readonly io: number;
+  /** SVM: cycles of a VM entry (`vmrun` loading guest state). */
+  readonly vmEntry: number;
+  /** SVM: cycles of a #VMEXIT (saving guest state, restoring the host). */
+  readonly vmExit: number;
+  /** SVM: cycles of one VMCB field read by a monitor. */
+  readonly vmcbRead: number;
+  /** SVM: cycles of one VMCB field write by a monitor. */
+  readonly vmcbWrite: number;
 }
 
 /** Test profile: 1 cycle per instruction of every class, 0 for every event, 1 GHz. */
@@ -62,4 +70,8 @@ export const UNIT_PROFILE: CostProfile = {
   iret: 0,
   walkRef: 0,
   io: 0,
+  vmEntry: 0,
+  vmExit: 0,
+  vmcbRead: 0,
+  vmcbWrite: 0,
 };

@@ -3,6 +3,7 @@ import { createCounters, type CpuCounters } from '../cost/counters.ts';
 import type { CostProfile } from '../cost/cost-profile.ts';
 import type { InterruptController, IoPorts, PhysicalMemory } from './interfaces.ts';
 import { Tlb } from '@x86virt/mmu';
+import type { SvmState } from '../svm/svm-state.ts';
 
 /** Index of the LDTR and TR caches in the segment arrays (after ES CS SS DS FS GS). */
 export const SEG_LDTR = 6;
@@ -23,6 +24,13 @@ export const CR0 = {
   CD: 1 << 30,
   PG: 1 << 31,
 } as const;
+
+/** DR6 bits that read as 1 (SDM Vol.3 §18.2.3; DR6 = FFFF0FF0h at reset). */
+export const DR6_FIXED = 0xffff0ff0 | 0;
+/** DR6.BS: the #DB was a single-step trap (EFLAGS.TF). */
+export const DR6_BS = 1 << 14;
+/** DR7 bit 10 reads as 1 (DR7 = 400h at reset). */
+export const DR7_FIXED = 0x400;
 
 /** CR4 bits the model implements (SDM Vol.3 §2.5). */
 export const CR4 = { VME: 1 << 0, PVI: 1 << 1, TSD: 1 << 2, DE: 1 << 3, PSE: 1 << 4, PGE: 1 << 7 } as const;
@@ -105,7 +113,8 @@ export class Cpu {
   cr4 = 0;
   /** CR8 = task-priority register (reached through `lock mov cr0`, AMD AltMovCr8). */
   cr8 = 0;
-  readonly dr = new Int32Array(8);
+  /** DR0–DR7 (DR4/DR5 alias DR6/DR7); DR6 and DR7 hold their fixed bits (`DR6_FIXED`, `DR7_FIXED`). */
+  readonly dr = Int32Array.of(0, 0, 0, 0, 0, 0, DR6_FIXED, DR7_FIXED);
   gdtrBase = 0;
   gdtrLimit = 0xffff;
   idtrBase = 0;
@@ -126,6 +135,15 @@ export class Cpu {
   halted = false;
   /** Interrupt shadow after STI / MOV SS / POP SS: the next instruction runs before any interrupt. */
   intShadow = false;
+  /**
+   * A single-step trap is due after the instruction being executed (EFLAGS.TF was set when it
+   * started, SDM Vol.3 §17.3.1.4). Set by the engine; cleared by an event delivered during the
+   * instruction (INT n: the handler runs with TF=0) and by MOV SS / POP SS (the trap waits one more
+   * instruction, §6.8.3).
+   */
+  stepTrap = false;
+  /** The REP string instruction just executed stopped before its last iteration (it retires later). */
+  repPending = false;
   /** Set when the current block must end after this instruction (self-modifying code, mode change). */
   blockBreak = false;
   /** Set when something outside asked `run()` to return at the next instruction boundary. */
@@ -147,12 +165,31 @@ export class Cpu {
   readonly codePages: Uint8Array;
   /** Called when a write hits a code page (engine invalidation); set by the engine. */
   onCodeWrite: (phys: number, size: number) => void = () => {};
-  readonly tlb: Tlb;
+  /** The current TLB: the host's, or the guest ASID's while in SVM guest mode (svm/). */
+  tlb: Tlb;
   readonly io: IoPorts;
   intr: InterruptController | null;
   readonly cost: CostProfile;
   readonly counters: CpuCounters = createCounters();
   hostSink: HostSink | null = null;
+
+  /** SVM guest mode (AMD APM Vol.2 §15), set by `vmrun`, cleared by #VMEXIT: every intercept hook tests this first. */
+  guestMode = false;
+  /** Guest mode with NP_ENABLE: every translation is the 2-D walk. */
+  nestedPaging = false;
+  /** Intercept state while in guest mode (svm/svm-state.ts); null before SVM is attached. */
+  svm: SvmState | null = null;
+  /** VM_HSAVE_PA MSR (C001_0117h): where `vmrun` saves host state. */
+  vmHsavePa = 0;
+  /** The event being delivered when a nested exception was raised (EXITINTINFO); -1 = none. */
+  intInfoVector = -1;
+  intInfoError = -1;
+  intInfoKind = -1;
+  /**
+   * A monitor's filter for slow-path physical writes (svm/: its one-instruction emulation routes
+   * writes to traced page tables through it); returning true means the filter did the write.
+   */
+  physWriteFilter: ((phys: number, size: number, value: number) => boolean) | null = null;
 
   constructor(opts: CpuOptions) {
     this.ram = opts.memory.ram;

@@ -165,11 +165,16 @@ export function materializeFlags(cpu: Cpu): void {
 /**
  * Writes the EFLAGS bits selected by `mask` (the caller computes which bits the instruction
  * and privilege level may change). Bit 1 stays set; bits 3, 5, 15, 22–31 stay clear.
+ * Setting IF or TF ends the current block: the engine looks at interrupts and single-step only
+ * at block boundaries, and an interrupt pending when POPF/IRET sets IF is taken right after that
+ * instruction (only STI has a shadow); a TF set by POPF traps after the next instruction.
  */
 export function writeEflags(cpu: Cpu, value: number, mask: number): void {
   const cur = readEflags(cpu);
   cpu.lazyMask = 0;
-  cpu.flags = ((cur & ~mask) | (value & mask) | EFLAGS.FIXED1) & 0x3f7fd7;
+  const next = ((cur & ~mask) | (value & mask) | EFLAGS.FIXED1) & 0x3f7fd7;
+  cpu.flags = next;
+  if ((next & ~cur & (EFLAGS.IF | EFLAGS.TF)) !== 0) cpu.blockBreak = true;
 }
 
 /** Sets or clears one non-lazy or lazy flag bit. */

@@ -31,6 +31,9 @@ export function hasErrorCode(vector: number): boolean {
  * Returns normally; never throws FAULT.
  */
 export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: number, returnEip: number): void {
+  cpu.intInfoVector = -1;
+  // An event delivered during an instruction (INT n, INT3, INTO, INT1) replaces its single-step trap.
+  cpu.stepTrap = false;
   if (cpu.hostSink !== null && cpu.hostSink(vector, errorCode, kind)) {
     cpu.hostEvent = vector;
     cpu.hostError = errorCode;
@@ -51,6 +54,17 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
       if (e !== FAULT) throw e;
     }
     const v2 = cpu.excVector;
+    // The event whose delivery raised v2 (SVM EXITINTINFO if v2 is intercepted).
+    cpu.intInfoVector = v;
+    cpu.intInfoError = err;
+    cpu.intInfoKind = k;
+    // SVM guest mode: an intercepted exception raised while delivering exits before any combining.
+    if (cpu.guestMode && cpu.hostSink !== null && cpu.hostSink(v2, hasErrorCode(v2) ? cpu.excError : NO_ERROR_CODE, EVENT_KIND.EXCEPTION)) {
+      cpu.hostEvent = v2;
+      cpu.hostError = cpu.excError;
+      cpu.hostKind = EVENT_KIND.EXCEPTION;
+      return;
+    }
     if (v === VECTOR.DF) {
       cpu.counters.shutdowns++;
       cpu.shutdown = { reason: `triple fault: vector ${v2} while delivering #DF` };

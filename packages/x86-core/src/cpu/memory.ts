@@ -107,7 +107,17 @@ export function probeWrite(cpu: Cpu, seg: number, off: number, size: number): vo
   if (o < cpu.segLo[seg]! || o + size - 1 > cpu.segHiW[seg]!) segmentFault(cpu, seg, o, size);
   const lin = (cpu.segBase[seg]! + o) | 0;
   translateLinear(cpu, lin, ACCESS.WRITE, cpu.cpl === 3);
-  if (((lin & 0xfff) + size - 1) >>> 12 !== 0) translateLinear(cpu, (lin + size - 1) | 0, ACCESS.WRITE, cpu.cpl === 3);
+  if (((lin & 0xfff) + size - 1) >>> 12 !== 0) translateLinear(cpu, nextPage(lin), ACCESS.WRITE, cpu.cpl === 3);
+}
+
+/**
+ * The first byte of the page after the one holding `lin`: where the second part of a
+ * page-crossing access starts, and so the CR2 of a #PF on that part (SDM Vol.3 §4.7: CR2 holds
+ * the linear address that caused the fault — for a split access the first byte of the
+ * faulting page, as the processor, and QEMU, translate the second page at its start).
+ */
+function nextPage(lin: number): number {
+  return ((lin | 0xfff) + 1) | 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +137,7 @@ function physRead(cpu: Cpu, phys: number, size: number): number {
 }
 
 function physWrite(cpu: Cpu, phys: number, size: number, v: number): void {
+  if (cpu.physWriteFilter !== null && cpu.physWriteFilter(phys, size, v)) return;
   if (phys + size <= cpu.ram.length && !cpu.io.isMmio(phys)) {
     if (cpu.codePages[phys >>> 12] !== 0 || cpu.codePages[(phys + size - 1) >>> 12] !== 0) {
       writeRam(cpu, phys, size, v);
@@ -155,11 +166,11 @@ export function linRead(cpu: Cpu, lin: number, size: number, user: boolean): num
   }
   // Page-crossing: translate both pages before reading (a fault leaves nothing half-done).
   const p0 = translateLinear(cpu, lin, ACCESS.READ, user);
-  const p1 = translateLinear(cpu, (lin + size - 1) | 0, ACCESS.READ, user);
+  const p1 = translateLinear(cpu, nextPage(lin), ACCESS.READ, user);
   const first = 0x1000 - (lin & 0xfff);
   let v = 0;
   for (let i = 0; i < size; i++) {
-    const b = i < first ? p0 + i : p1 - (size - 1) + i;
+    const b = i < first ? p0 + i : p1 + (i - first);
     v |= physRead(cpu, b, 1) << (8 * i);
   }
   return size === 4 ? v | 0 : v;
@@ -172,10 +183,10 @@ export function linWrite(cpu: Cpu, lin: number, size: number, v: number, user: b
     return;
   }
   const p0 = translateLinear(cpu, lin, ACCESS.WRITE, user);
-  const p1 = translateLinear(cpu, (lin + size - 1) | 0, ACCESS.WRITE, user);
+  const p1 = translateLinear(cpu, nextPage(lin), ACCESS.WRITE, user);
   const first = 0x1000 - (lin & 0xfff);
   for (let i = 0; i < size; i++) {
-    const b = i < first ? p0 + i : p1 - (size - 1) + i;
+    const b = i < first ? p0 + i : p1 + (i - first);
     physWrite(cpu, b, 1, (v >>> (8 * i)) & 0xff);
   }
 }

@@ -2,6 +2,7 @@
 import { Access, PageWalk, TlbBit } from '@x86virt/mmu';
 import type { Cpu } from './cpu.ts';
 import { raise, VECTOR } from './fault.ts';
+import { guestTranslationFault } from '../svm/intercepts.ts';
 
 /** Access kinds (must match memory.ts ACCESS): 0 read, 1 write, 2 fetch. */
 const WRITE = 1;
@@ -18,10 +19,14 @@ const walk = new PageWalk();
 export function translateLinear(cpu: Cpu, lin: number, access: number, user: boolean): number {
   cpu.counters.tlbMisses++;
   const kind = (access === WRITE ? Access.WRITE : access === FETCH ? Access.FETCH : Access.READ) | (user ? Access.USER : 0);
-  const r = cpu.tlb.translate(cpu.ram, cpu.cr0, cpu.cr3, cpu.cr4, lin, kind, walk);
+  const r = cpu.nestedPaging
+    ? cpu.tlb.translateNested(cpu.ram, cpu.cr0, cpu.cr3, cpu.cr4, cpu.svm!.nCr3, cpu.svm!.hostCr4, lin, kind, walk)
+    : cpu.tlb.translate(cpu.ram, cpu.cr0, cpu.cr3, cpu.cr4, lin, kind, walk);
   cpu.counters.walkRefs += walk.references;
   cpu.cycles += walk.references * cpu.cost.walkRef;
   if (r < 0) {
+    // SVM guest mode: a nested fault exits (NPF); an intercepted #PF leaves CR2 alone (EXITINFO2).
+    if (cpu.guestMode && guestTranslationFault(cpu, r, lin, walk.faultAddress)) return raise(cpu, VECTOR.PF, ~r & 0x1f);
     cpu.cr2 = lin;
     return raise(cpu, VECTOR.PF, ~r & 0x1f);
   }

@@ -11,6 +11,7 @@ import { handlerFor } from '../exec/dispatch.ts';
 import { Insn } from '../exec/insn.ts';
 import { HOT_ID_BY_ROW } from '../exec/hot.ts';
 import type { Handler } from '../exec/operands.ts';
+import type { CompiledBlock } from './block-compiler.ts';
 
 /** Most instructions in one block (blocks also end at control transfers and page ends). */
 export const MAX_BLOCK_INSNS = 64;
@@ -31,6 +32,10 @@ export interface Block {
   /** EIP mask: 0xFFFF for a 16-bit code segment, -1 for 32-bit. */
   readonly ipMask: number;
   valid: boolean;
+  /** Executions counted toward compilation (engine/block-compiler.ts). */
+  hits: number;
+  /** The compiled form, once the block is hot (null before, or when it cannot be compiled). */
+  jit: CompiledBlock | null;
   /** Cached successors by EIP (chaining within one linear page; -1 = none). */
   succEip0: number;
   succ0: Block | null;
@@ -138,6 +143,8 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     end1,
     ipMask,
     valid: true,
+    hits: 0,
+    jit: null,
     succEip0: -1,
     succ0: null,
     succEip1: -1,

@@ -1,12 +1,14 @@
 /** @file The Engine contract and the interpreter engine: block cache by physical address and mode, code-page invalidation, run(budget) → StopReason. */
 import type { Cpu } from '../cpu/cpu.ts';
-import { EVENT_KIND } from '../cpu/cpu.ts';
+import { DR6_BS, EVENT_KIND } from '../cpu/cpu.ts';
 import { EFLAGS } from '../cpu/eflags.ts';
 import { FAULT, NO_ERROR_CODE, raise, VECTOR } from '../cpu/fault.ts';
 import { deliverEvent, deliverPendingException } from '../cpu/interrupts.ts';
+import { guestInterruptCheck } from '../svm/interrupt-check.ts';
 import { translateFetch } from '../cpu/paging.ts';
 import { runBlock } from '../exec/hot.ts';
 import { buildBlock, modeBits, type Block } from './block.ts';
+import { compileBlock, type CompiledBlock } from './block-compiler.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
 export type StopReason =
@@ -42,6 +44,8 @@ const HALT_IF: StopReason = { kind: 'halted', interruptsEnabled: true };
 const HALT_NOIF: StopReason = { kind: 'halted', interruptsEnabled: false };
 
 const DIRECT_SIZE = 1 << 14;
+/** Default `InterpreterEngine.jitThreshold`: only blocks this hot are worth a JavaScript function (and its V8 optimization). */
+export const JIT_THRESHOLD = 1024;
 /** Blocks kept before the whole cache is dropped. */
 export const MAX_CACHED_BLOCKS = 1 << 16;
 
@@ -61,6 +65,12 @@ export class InterpreterEngine implements Engine {
   private readonly direct: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_SIZE);
   private readonly pageBlocks: (Block[] | undefined)[];
   private current: Block | null = null;
+  /**
+   * Executions of a block before it is compiled to a JavaScript function (block-compiler.ts);
+   * `Infinity` keeps every block interpreted (the reference the compiler is tested against).
+   */
+  jitThreshold = JIT_THRESHOLD;
+  private compiled = 0;
   private deadline = Infinity;
   private onDeadline: DeadlineCallback | null = null;
 
@@ -83,6 +93,11 @@ export class InterpreterEngine implements Engine {
   /** Asks `run()` to return `stop-requested` at the next instruction boundary. */
   requestStop(): void {
     this.cpu.stopRequested = true;
+  }
+
+  /** Number of blocks compiled to JavaScript functions so far. */
+  get compiledBlocks(): number {
+    return this.compiled;
   }
 
   /** Number of blocks in the cache. */
@@ -116,7 +131,10 @@ export class InterpreterEngine implements Engine {
         this.deadline = this.onDeadline(cpu.cycles);
       }
       const shadow = cpu.intShadow;
-      if (!shadow && (cpu.flags & EFLAGS.IF) !== 0 && cpu.intr !== null && cpu.intr.hasInterrupt()) {
+      if (cpu.guestMode) {
+        // SVM guest mode: INTR is checked for its intercept before any acknowledge; V_IRQ.
+        if (guestInterruptCheck(cpu, shadow)) continue;
+      } else if (!shadow && (cpu.flags & EFLAGS.IF) !== 0 && cpu.intr !== null && cpu.intr.hasInterrupt()) {
         const vector = cpu.intr.acknowledge();
         counters.interrupts++;
         cpu.halted = false;
@@ -144,6 +162,9 @@ export class InterpreterEngine implements Engine {
   private execute(left: number, shadow: boolean): number {
     const cpu = this.cpu;
     const cpl = cpu.cpl;
+    // EFLAGS.TF: one instruction at a time, each followed by a single-step #DB trap.
+    const step = (cpu.flags & EFLAGS.TF) !== 0;
+    const one = shadow || step;
     let total = 0;
     let done = 0;
     let blockEip = 0;
@@ -159,15 +180,25 @@ export class InterpreterEngine implements Engine {
         const mask = block.ipMask;
         let n = insns.length;
         if (n > left - total) n = left - total;
-        if (shadow) n = 1;
+        if (one) n = 1;
         done = 0;
         blockEip = cpu.eip;
-        done = runBlock(cpu, insns, fns, n, mask);
+        cpu.stepTrap = step;
+        let jit = block.jit;
+        if (jit === null && ++block.hits === this.jitThreshold) jit = this.compile(block);
+        if (jit !== null && n === insns.length) done = jit(cpu, insns, fns);
+        else done = runBlock(cpu, insns, fns, n, mask);
+        if (cpu.repPending) {
+          // A REP string instruction yielded before its last iteration: not retired yet.
+          cpu.repPending = false;
+          done--;
+        }
         cpu.cycles += block.costs[done]!;
         total += done;
         const prev: Block = block;
         block = null;
-        if (cpu.blockBreak || shadow || total >= left || cpu.cycles >= this.deadline) break;
+        if (cpu.stepTrap) this.singleStepTrap();
+        if (cpu.blockBreak || one || total >= left || cpu.cycles >= this.deadline) break;
         const eip = cpu.eip;
         let next: Block | null = null;
         if (eip === prev.succEip0) next = prev.succ0;
@@ -188,6 +219,8 @@ export class InterpreterEngine implements Engine {
       }
     } catch (e) {
       if (e !== FAULT) throw e;
+      cpu.stepTrap = false;
+      cpu.repPending = false;
       if (block !== null) {
         // EIP is exact at the faulting instruction: count the instructions before it.
         done = 0;
@@ -205,6 +238,26 @@ export class InterpreterEngine implements Engine {
     if (shadow) cpu.intShadow = false;
     cpu.counters.retired[cpl]! += total;
     return total;
+  }
+
+  /**
+   * The single-step trap after an instruction that started with EFLAGS.TF=1 (SDM Vol.3
+   * §17.3.1.4): #DB with DR6.BS set, returning to the next instruction. Not after HLT (the
+   * processor waits; the trap is not taken, as in QEMU).
+   */
+  private singleStepTrap(): void {
+    const cpu = this.cpu;
+    cpu.stepTrap = false;
+    if (cpu.halted) return;
+    cpu.dr[6] = cpu.dr[6]! | DR6_BS;
+    deliverEvent(cpu, VECTOR.DB, NO_ERROR_CODE, EVENT_KIND.EXCEPTION, cpu.eip);
+  }
+
+  /** Compiles a block that reached `jitThreshold` executions (null for 16-bit code). */
+  private compile(block: Block): CompiledBlock | null {
+    block.jit = compileBlock(block.insns, block.ipMask);
+    if (block.jit !== null) this.compiled++;
+    return block.jit;
   }
 
   private hostStop(): StopReason {

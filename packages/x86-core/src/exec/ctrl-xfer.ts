@@ -328,6 +328,23 @@ function setSp(c: Cpu, v: number): void {
   else c.r16[ESP << 1] = v & 0xffff;
 }
 
+/**
+ * IRET with NT=1 (SDM Vol.2 IRET, TASK-RETURN): the back-link selector of the current TSS is
+ * checked — GDT only and within its limit, else #TS(selector); a busy 16/32-bit TSS, else
+ * #TS(selector); present, else #NP(selector). The task switch itself is not modelled: a valid
+ * back link raises #GP(0).
+ */
+function taskReturn(c: Cpu): never {
+  const link = sysRead16(c, c.segBase[SEG_TR]!);
+  const err = link & 0xfffc;
+  if ((link & 4) !== 0 || !fetchDescriptor(c, link)) raise(c, VECTOR.TS, err);
+  const attr = descAttr(desc.hi);
+  const type = attr & (SEG_ATTR.S | SEG_ATTR.TYPE);
+  if (type !== 0x3 && type !== 0xb) raise(c, VECTOR.TS, err);
+  if ((attr & SEG_ATTR.P) === 0) raise(c, VECTOR.NP, err);
+  return raise(c, VECTOR.GP, 0);
+}
+
 /** IRET (SDM Vol.2 IRET): same-level and outer-level returns in protected mode; real mode. */
 function iret(c: Cpu, i: Insn): void {
   const size = i.opsize;
@@ -344,8 +361,7 @@ function iret(c: Cpu, i: Insn): void {
     c.blockBreak = true;
     return;
   }
-  // Nested-task return (NT=1) needs hardware task switching, which is not modelled.
-  if ((c.flags & EFLAGS.NT) !== 0) raise(c, VECTOR.GP, 0);
+  if ((c.flags & EFLAGS.NT) !== 0) taskReturn(c);
   const eip = readParam(c, sp, 0, size);
   const sel = readParam(c, sp, 1, size) & 0xffff;
   const fl = readParam(c, sp, 2, size);

@@ -21,6 +21,7 @@ import { SHIFT_HANDLERS } from './shift.ts';
 import { STACK_HANDLERS } from './stack.ts';
 import { STRING_HANDLERS } from './string.ts';
 import { SYSTEM_HANDLERS } from './system.ts';
+import { svmInstructionHandler, withInterceptChecks } from '../svm/instruction-intercepts.ts';
 
 /** Every semantic handler by `row.handler` name (later families override earlier ones for the hot forms). */
 export const HANDLERS_BY_NAME: Readonly<Record<string, Handler>> = {
@@ -36,7 +37,7 @@ export const HANDLERS_BY_NAME: Readonly<Record<string, Handler>> = {
   ...FLAG_CTRL_HANDLERS,
   ...DATA_XFER_HANDLERS,
   ...SEGMENT_HANDLERS,
-  ...SYSTEM_HANDLERS,
+  ...withInterceptChecks(SYSTEM_HANDLERS),
   ...IO_HANDLERS,
 };
 
@@ -75,6 +76,7 @@ function build(): Handler[] {
     let h: Handler | undefined = HANDLERS_BY_NAME[row.handler];
     if ((row.flags & OPF.TOO_LONG) !== 0) h = tooLong;
     else if ((row.flags & OPF.FPU) !== 0) h = fpuUnavailable;
+    else if ((row.flags & OPF.SVM) !== 0 && (row.flags & OPF.UD) === 0) h = svmInstructionHandler(row.handler);
     else if ((row.flags & (OPF.SSE | OPF.SVM | OPF.UD)) !== 0 || h === undefined) h = undefinedOpcode;
     else if ((row.flags & OPF.PRIVILEGED) !== 0) h = privileged(h);
     out[row.id] = h;

@@ -259,7 +259,8 @@ function fastIncDec(c: Cpu, i: Insn, dec: boolean): void {
   c.lzSize = 4;
   c.lazyMask = ARITH_FLAGS & ~EFLAGS.CF;
 }
-function fastJcc(c: Cpu, i: Insn): void {
+/** Jcc rel8/rel32 (also used by compiled blocks): the lazy-ZF fast case, else `testCondition`. */
+export function fastJcc(c: Cpu, i: Insn): void {
   let t: boolean;
   // The common case: flags of a 32-bit SUB/CMP/DEC/INC/ADD/logic still lazy, testing ZF.
   if ((i.cc >> 1) === 2 && (c.lazyMask & EFLAGS.ZF) !== 0 && c.lzSize === 4) t = c.lzRes === 0;
@@ -272,7 +273,7 @@ function fastJcc(c: Cpu, i: Insn): void {
 }
 
 /** PUSH r32 / POP r32 on a 32-bit stack (SS.B=1); anything else through the family handler. */
-function fastPush(c: Cpu, i: Insn): void {
+export function fastPush(c: Cpu, i: Insn): void {
   if (i.opsize !== 4 || (c.segAttr[2]! & 0x4000) === 0) {
     h19(c, i);
     return;
@@ -281,7 +282,7 @@ function fastPush(c: Cpu, i: Insn): void {
   write32(c, 2, sp, c.regs[i.zreg]!);
   c.regs[4] = sp;
 }
-function fastPop(c: Cpu, i: Insn): void {
+export function fastPop(c: Cpu, i: Insn): void {
   if (i.opsize !== 4 || (c.segAttr[2]! & 0x4000) === 0) {
     h20(c, i);
     return;

@@ -4,6 +4,7 @@ import { CR0, SEG_TR } from '../cpu/cpu.ts';
 import { EFLAGS } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { sysRead16 } from '../cpu/memory.ts';
+import { checkIo } from '../svm/intercepts.ts';
 import type { Insn } from './insn.ts';
 import { getReg, setReg, type Handler } from './operands.ts';
 
@@ -46,11 +47,13 @@ export function portOut(cpu: Cpu, port: number, size: number, v: number): void {
 
 function inOp(cpu: Cpu, port: number, size: number): void {
   checkIoPermission(cpu, port, size);
+  if (cpu.guestMode) checkIo(cpu, port, size, true, false, false, true, 0);
   setReg(cpu, 0, size, portIn(cpu, port, size));
 }
 
 function outOp(cpu: Cpu, port: number, size: number): void {
   checkIoPermission(cpu, port, size);
+  if (cpu.guestMode) checkIo(cpu, port, size, false, false, false, true, 0);
   portOut(cpu, port, size, getReg(cpu, 0, size));
 }
 

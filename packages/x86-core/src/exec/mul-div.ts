@@ -88,6 +88,25 @@ function imulTrunc(cpu: Cpu, i: Insn, a: number, b: number): void {
   }
 }
 
+/** Quotient and remainder of the last `divU64` (module scratch: the division allocates nothing). */
+let divQ = 0;
+let divR = 0;
+
+/**
+ * Unsigned (hi·2³² + lo) ÷ d for hi < d (so the quotient fits in 32 bits), exactly, in doubles:
+ * schoolbook division by 16-bit digits. Each partial dividend is below d·2¹⁶ ≤ 2⁴⁸, so `%` is
+ * exact and the partial quotients are exact integers. Sets `divQ`, `divR` (unsigned).
+ */
+function divU64(hi: number, lo: number, d: number): void {
+  const x1 = hi * 0x10000 + (lo >>> 16);
+  const r1 = x1 % d;
+  const q1 = (x1 - r1) / d;
+  const x2 = r1 * 0x10000 + (lo & 0xffff);
+  const r2 = x2 % d;
+  divQ = q1 * 0x10000 + (x2 - r2) / d;
+  divR = r2;
+}
+
 function div(cpu: Cpu, i: Insn, size: number): void {
   const s = readE(cpu, i, size);
   if (s === 0) raise(cpu, VECTOR.DE, -1);
@@ -112,10 +131,9 @@ function div(cpu: Cpu, i: Insn, size: number): void {
       cpu.regs[EAX] = Math.floor(lo / d);
       cpu.regs[EDX] = lo % d;
     } else {
-      const n = (BigInt(hi) << 32n) | BigInt(lo);
-      const bd = BigInt(d);
-      cpu.regs[EAX] = Number(n / bd);
-      cpu.regs[EDX] = Number(n % bd);
+      divU64(hi, lo, d);
+      cpu.regs[EAX] = divQ;
+      cpu.regs[EDX] = divR;
     }
   }
 }
@@ -147,12 +165,23 @@ function idiv(cpu: Cpu, i: Insn, size: number): void {
       cpu.regs[EAX] = q;
       cpu.regs[EDX] = lo - q * s;
     } else {
-      const n = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
-      const bs = BigInt(s);
-      const q = n / bs;
-      if (q > 0x7fffffffn || q < -0x80000000n) raise(cpu, VECTOR.DE, -1);
-      cpu.regs[EAX] = Number(q);
-      cpu.regs[EDX] = Number(n % bs);
+      // Magnitudes, an unsigned division, then the signs: the quotient truncates toward zero
+      // and the remainder takes the dividend's sign (SDM Vol.2 IDIV).
+      const neg = hi < 0;
+      let nLo = lo >>> 0;
+      let nHi = hi >>> 0;
+      if (neg) {
+        nLo = -lo >>> 0;
+        nHi = (~hi + (nLo === 0 ? 1 : 0)) >>> 0;
+      }
+      const d = s < 0 ? -s : s;
+      // |quotient| >= 2^32 when nHi >= d: certainly out of range.
+      if (nHi >= d) raise(cpu, VECTOR.DE, -1);
+      divU64(nHi, nLo, d);
+      const qNeg = neg !== s < 0;
+      if (divQ > (qNeg ? 0x80000000 : 0x7fffffff)) raise(cpu, VECTOR.DE, -1);
+      cpu.regs[EAX] = qNeg ? -divQ : divQ;
+      cpu.regs[EDX] = neg ? -divR : divR;
     }
   }
 }

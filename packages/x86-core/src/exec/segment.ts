@@ -23,6 +23,8 @@ function movToSreg(c: Cpu, i: Insn): void {
   loadSegment(c, i.reg, readE(c, i, 2));
   if (i.reg === SS) {
     c.intShadow = true;
+    // The shadow also holds a single-step trap back until after the next instruction (SDM Vol.3 §6.8.3).
+    c.stepTrap = false;
     c.blockBreak = true;
   }
 }
@@ -38,6 +40,8 @@ function loadFar(c: Cpu, i: Insn, seg: number): void {
   setReg(c, i.reg, size, offset);
   if (seg === SS) {
     c.intShadow = true;
+    // The shadow also holds a single-step trap back until after the next instruction (SDM Vol.3 §6.8.3).
+    c.stepTrap = false;
     c.blockBreak = true;
   }
 }

@@ -55,6 +55,8 @@ function popSeg(c: Cpu, i: Insn, seg: number): void {
   if (seg === SS) {
     c.regs[ESP] = (c.regs[ESP]! + i.opsize) | 0;
     c.intShadow = true;
+    // The shadow also holds a single-step trap back until after the next instruction (SDM Vol.3 §6.8.3).
+    c.stepTrap = false;
     c.blockBreak = true;
   } else if (stack32(c)) c.regs[ESP] = (c.regs[ESP]! + i.opsize) | 0;
   else c.r16[ESP << 1] = (c.r16[ESP << 1]! + i.opsize) & 0xffff;

@@ -6,6 +6,7 @@ import { PREFIX } from '../decode/instruction.ts';
 import type { Insn } from './insn.ts';
 import { alu, ALU } from './arith.ts';
 import { checkIoPermission, portIn, portOut } from './io.ts';
+import { checkIo } from '../svm/intercepts.ts';
 import { getReg, readMem, setReg, writeMem, type Handler } from './operands.ts';
 
 const ECX = 1;
@@ -18,7 +19,8 @@ const STR = { MOVS: 0, CMPS: 1, STOS: 2, LODS: 3, SCAS: 4, INS: 5, OUTS: 6 } as 
 
 /**
  * Iterations one execution of a REP instruction performs before it yields (leaving EIP on
- * itself and ECX/ESI/EDI exact) so that the engine can take interrupts and honour budgets.
+ * itself and ECX/ESI/EDI exact, `Cpu.repPending` set) so that the engine can take interrupts and
+ * honour deadlines. A yield does not retire the instruction: it retires once, when it completes.
  */
 export const REP_CHUNK = 4096;
 
@@ -90,7 +92,10 @@ function once(cpu: Cpu, i: Insn, kind: number, size: number, a32: boolean, delta
 }
 
 function stringOp(cpu: Cpu, i: Insn, kind: number, size: number): void {
-  if (kind === STR.INS || kind === STR.OUTS) checkIoPermission(cpu, cpu.r16[2 << 1]!, size);
+  if (kind === STR.INS || kind === STR.OUTS) {
+    checkIoPermission(cpu, cpu.r16[2 << 1]!, size);
+    if (cpu.guestMode) checkIo(cpu, cpu.r16[2 << 1]!, size, kind === STR.INS, true, (i.prefixes & (PREFIX.REP | PREFIX.REPNE)) !== 0, i.adsize === 4, kind === STR.INS ? ES : i.seg);
+  }
   const a32 = i.adsize === 4;
   const delta = (cpu.flags & EFLAGS.DF) !== 0 ? -size : size;
   const rep = i.prefixes & (PREFIX.REP | PREFIX.REPNE);
@@ -100,7 +105,9 @@ function stringOp(cpu: Cpu, i: Insn, kind: number, size: number): void {
   }
   const cond = kind === STR.CMPS || kind === STR.SCAS;
   const repne = (i.prefixes & PREFIX.REPNE) !== 0;
-  for (let n = 0; n < REP_CHUNK; n++) {
+  // Under EFLAGS.TF every iteration is single-stepped (SDM Vol.3 §17.3.1.4: the trap follows each iteration).
+  const chunk = (cpu.flags & EFLAGS.TF) !== 0 ? 1 : REP_CHUNK;
+  for (let n = 0; n < chunk; n++) {
     const count = getIdx(cpu, ECX, a32);
     if (count === 0) return;
     once(cpu, i, kind, size, a32, delta);
@@ -111,8 +118,10 @@ function stringOp(cpu: Cpu, i: Insn, kind: number, size: number): void {
     }
   }
   if (getIdx(cpu, ECX, a32) !== 0) {
-    // Not finished: run this instruction again after the engine has looked at interrupts.
+    // Not finished: run this instruction again after the engine has looked at interrupts. It is
+    // retired (and charged) once, by the execution that completes it.
     cpu.nextEip = cpu.eip;
+    cpu.repPending = true;
     cpu.blockBreak = true;
   }
 }

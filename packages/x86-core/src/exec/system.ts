@@ -1,6 +1,6 @@
 /** @file System instructions: HLT, MOV CRn/DRn (CR8 via LOCK MOV CR0), CLTS, INVLPG, LGDT…STR, LLDT/LTR, SMSW/LMSW, CPUID, RDTSC, RDMSR/WRMSR, SYSENTER/SYSEXIT. */
 import type { Cpu } from '../cpu/cpu.ts';
-import { CR0, CR4, SEG_LDTR, SEG_TR } from '../cpu/cpu.ts';
+import { CR0, CR4, DR6_FIXED, DR7_FIXED, SEG_LDTR, SEG_TR } from '../cpu/cpu.ts';
 import { EFLAGS, writeEflags } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { read16, read32, sysWrite32, write16, write32 } from '../cpu/memory.ts';
@@ -23,6 +23,8 @@ export const MSR = {
   SYSENTER_ESP: 0x175,
   SYSENTER_EIP: 0x176,
   EFER: 0xc0000080 | 0,
+  /** VM_HSAVE_PA (AMD SVM): the host save area of VMRUN. */
+  VM_HSAVE_PA: 0xc0010117 | 0,
 } as const;
 
 /** EFER bits a write may set (SVME, bit 12, is stored for the SVM extension). */
@@ -38,8 +40,10 @@ export const CPUID_VENDOR = 'x86virtCPU  ';
 export const CPUID_1_EDX = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
 /** CPUID.1:EAX — family 6, model 3, stepping 3. */
 export const CPUID_1_EAX = 0x633;
-/** CPUID.8000_0001h:ECX — AltMovCr8 (bit 4). SVM (bit 2) comes with the SVM extension. */
-export const CPUID_EXT1_ECX = 1 << 4;
+/** CPUID.8000_0001h:ECX — AltMovCr8 (bit 4) and SVM (bit 2). */
+export const CPUID_EXT1_ECX = (1 << 4) | (1 << 2);
+/** CPUID.8000_000Ah (SVM features, APM Vol.3): EAX revision 1, EBX 16 ASIDs, EDX NP (bit 0) and NRIPS (bit 3). */
+export const CPUID_SVM = { EAX: 1, EBX: 16, EDX: (1 << 0) | (1 << 3) } as const;
 
 function vendorDword(k: number): number {
   let v = 0;
@@ -47,10 +51,25 @@ function vendorDword(k: number): number {
   return v;
 }
 
+const cpuidOut = new Int32Array(4);
+
 function cpuid(c: Cpu): void {
-  let leaf = c.regs[EAX]! >>> 0;
+  cpuidLeaf(c.regs[EAX]!, cpuidOut);
+  c.regs[EAX] = cpuidOut[0]!;
+  c.regs[EBX] = cpuidOut[1]!;
+  c.regs[ECX] = cpuidOut[2]!;
+  c.regs[EDX] = cpuidOut[3]!;
+}
+
+/**
+ * The values CPUID returns for leaf `eax` into `out` (EAX, EBX, ECX, EDX): what the silicon's
+ * CPUID gives, for a monitor that intercepts CPUID and must answer exactly as bare silicon would.
+ * Leaves above the maximum return leaf 1 (Intel's rule for the basic range).
+ */
+export function cpuidLeaf(eax: number, out: Int32Array): void {
+  let leaf = eax >>> 0;
   if (leaf >= 0x80000000) {
-    if (leaf > 0x80000001) leaf = 1;
+    if (leaf > 0x8000000a) leaf = 1;
   } else if (leaf > 1) leaf = 1;
   let a = 0;
   let b = 0;
@@ -68,19 +87,26 @@ function cpuid(c: Cpu): void {
       d = CPUID_1_EDX;
       break;
     case 0x80000000:
-      a = 0x80000001 | 0;
+      a = 0x8000000a | 0;
       b = vendorDword(0);
       d = vendorDword(1);
       cc = vendorDword(2);
       break;
-    default:
+    case 0x80000001:
       cc = CPUID_EXT1_ECX;
       break;
+    case 0x8000000a:
+      a = CPUID_SVM.EAX;
+      b = CPUID_SVM.EBX;
+      d = CPUID_SVM.EDX;
+      break;
+    default:
+      break;
   }
-  c.regs[EAX] = a;
-  c.regs[EBX] = b;
-  c.regs[ECX] = cc;
-  c.regs[EDX] = d;
+  out[0] = a;
+  out[1] = b;
+  out[2] = cc;
+  out[3] = d;
 }
 
 /** The time-stamp counter: the modeled clock plus the offset a WRMSR(TSC) set. */
@@ -120,6 +146,9 @@ function rdmsr(c: Cpu): void {
     case MSR.EFER:
       lo = c.efer;
       break;
+    case MSR.VM_HSAVE_PA:
+      lo = c.vmHsavePa;
+      break;
     default:
       raise(c, VECTOR.GP, 0);
   }
@@ -149,6 +178,11 @@ function wrmsr(c: Cpu): void {
     case MSR.EFER:
       if ((lo & ~EFER_WRITABLE) !== 0 || hi !== 0) raise(c, VECTOR.GP, 0);
       c.efer = lo;
+      return;
+    case MSR.VM_HSAVE_PA:
+      // Bits 11:0 must be zero (APM Vol.2 §15.30.4); MAXPHYADDR is 32.
+      if ((lo & 0xfff) !== 0 || hi !== 0) raise(c, VECTOR.GP, 0);
+      c.vmHsavePa = lo;
       return;
     default:
       raise(c, VECTOR.GP, 0);
@@ -345,7 +379,10 @@ export const SYSTEM_HANDLERS: Record<string, Handler> = {
     c.regs[i.rm] = c.dr[drIndex(c, i.reg)]!;
   },
   mov_DdRd: (c, i) => {
-    c.dr[drIndex(c, i.reg)] = c.regs[i.rm]!;
+    const n = drIndex(c, i.reg);
+    const v = c.regs[i.rm]!;
+    // DR6/DR7 keep their fixed-1 bits (SDM Vol.3 §18.2.3–18.2.4).
+    c.dr[n] = n === 6 ? v | DR6_FIXED : n === 7 ? v | DR7_FIXED : v;
   },
   clts: (c) => {
     c.cr0 &= ~CR0.TS;

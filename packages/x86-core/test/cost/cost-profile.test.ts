@@ -15,6 +15,10 @@ const PROFILE: CostProfile = {
   iret: 70,
   walkRef: 0,
   io: 1000,
+  vmEntry: 0,
+  vmExit: 0,
+  vmcbRead: 0,
+  vmcbWrite: 0,
 };
 
 describe('cost model', () => {

@@ -86,3 +86,60 @@ describe('divide', () => {
     expect(m.cpu.counters.vectors[0]).toBe(1);
   });
 });
+
+describe('64-bit DIV/IDIV in exact Number arithmetic, against a BigInt oracle', () => {
+  // One machine for every case: div ebx at 0x1000, idiv ebx at 0x1002, #DE handler = hlt.
+  const m = createMachine({ code: /* div ebx; idiv ebx */ [0xf7, 0xf3, 0xf7, 0xfb] });
+  setupGdt(m);
+  setupIdt(m, 0x3000);
+  m.ram[0x3000] = 0xf4;
+  /** Runs `div ebx` / `idiv ebx` with EDX:EAX and EBX; returns [EAX, EDX] or 'DE'. */
+  function divide(signed: boolean, hi: number, lo: number, d: number): [number, number] | 'DE' {
+    const faults = m.cpu.counters.vectors[0]!;
+    m.cpu.halted = false;
+    m.cpu.eip = signed ? 0x1002 : 0x1000;
+    m.cpu.regs[4] = 0x8000;
+    m.cpu.regs[2] = hi;
+    m.cpu.regs[0] = lo;
+    m.cpu.regs[3] = d;
+    run(m, 1);
+    return m.cpu.counters.vectors[0] !== faults ? 'DE' : [regs(m).eax, regs(m).edx];
+  }
+  function oracle(signed: boolean, hi: number, lo: number, d: number): [number, number] | 'DE' {
+    const n = signed ? BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    const bd = signed ? BigInt(d | 0) : BigInt(d >>> 0);
+    if (bd === 0n) return 'DE';
+    const q = n / bd;
+    if (signed ? q > 0x7fffffffn || q < -0x80000000n : q > 0xffffffffn) return 'DE';
+    return [Number(BigInt.asUintN(32, q)), Number(BigInt.asUintN(32, n % bd))];
+  }
+  it('agrees on 3000 seeded random and boundary dividends/divisors', () => {
+    let seed = 0x2545f491;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed | 0;
+    };
+    const edges = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x80000001 | 0, 0xffff, 0x10000, 3];
+    const cases: [number, number, number][] = [];
+    for (const hi of edges) for (const d of edges) cases.push([hi, next(), d]);
+    for (let k = cases.length; k < 3000; k++) {
+      // Mostly small high halves so that many divisions do not overflow.
+      const hi = k % 3 === 0 ? next() : next() >> (k % 31);
+      cases.push([hi, next(), k % 5 === 0 ? next() >> (k % 29) : next()]);
+    }
+    let mismatches = 0;
+    let checked = 0;
+    for (const [hi, lo, d] of cases) {
+      for (const signed of [false, true]) {
+        const got = divide(signed, hi, lo, d);
+        const want = oracle(signed, hi, lo, d);
+        checked++;
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches++;
+      }
+    }
+    expect(checked).toBe(6000);
+    expect(mismatches).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 /** @file String instructions with REP/REPE/REPNE: results, direction flag, and a fault in the middle of a REP that resumes at the right iteration. */
 import { describe, expect, it } from 'vitest';
+import { REP_CHUNK } from '../../src/exec/string.ts';
 import { createMachine, eflags, exec, peek32, regs, run } from '../helpers/machine.ts';
 import { gdtEntry, SEL, setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
@@ -68,6 +69,37 @@ describe('string instructions', () => {
     expect(regs(m).ecx).toBe(0);
     expect(m.ram[0x10000 + 9999]).toBe(7);
     expect(m.ram[0x10000 + 10000]).toBe(0);
+    // Three chunks of up to REP_CHUNK iterations, but one instruction retired (and charged) for the REP.
+    expect(m.cpu.counters.retired[0]).toBe(5);
+    expect(m.cpu.cycles).toBe(5);
+  });
+  it('an interrupt between two chunks of a long REP returns to the REP, which then completes once', () => {
+    const m = createMachine({ code: /* sti; mov edi, 0x10000; mov ecx, 10000; rep stosb; cli; hlt */ [0xfb, 0xbf, 0x00, 0x00, 0x01, 0x00, 0xb9, 0x10, 0x27, 0x00, 0x00, 0xf3, 0xaa, 0xfa, 0xf4] });
+    setupGdt(m);
+    setupIdt(m, 0x3000);
+    m.ram.set(/* inc ebx; mov esi, ecx; iret */ [0x43, 0x89, 0xce, 0xcf], 0x3000 + 16 * 0x20);
+    // The deadline callback runs at every boundary the engine stops at: raise IRQ 0 mid-REP.
+    const midRep = new Set<number>();
+    m.engine.setDeadline(0, (now) => {
+      const ecx = m.cpu.regs[1]!;
+      if (m.cpu.eip === 0x100b && ecx > 0 && ecx < 10000 && !midRep.has(ecx)) {
+        midRep.add(ecx);
+        if (midRep.size === 1) {
+          expect(m.cpu.counters.retired[0]).toBe(3); // the yielded chunk has not retired the REP
+          m.pic.pending.push(0x20);
+        }
+      }
+      return now;
+    });
+    run(m, 100);
+    expect(regs(m).ebx).toBe(1);
+    expect(regs(m).esi).toBe(10000 - REP_CHUNK); // the interrupt came after the first chunk
+    expect(peek32(m, 0x8000 - 12)).toBe(0x100b); // and returned to the REP itself
+    expect(regs(m).ecx).toBe(0);
+    expect(m.cpu.halted).toBe(true);
+    expect([...midRep]).toEqual([10000 - REP_CHUNK, 10000 - 2 * REP_CHUNK]);
+    // sti, mov, mov, rep stosb (once), inc, mov, iret, cli, hlt
+    expect(m.cpu.counters.retired[0]).toBe(9);
   });
   it('INS/OUTS through the I/O interface', () => {
     const m = createMachine({ code: /* mov dx, 0x3f8; mov esi, 0x2000; mov ecx, 2; rep outsb; mov edi, 0x3000; mov ecx, 1; insb; hlt */ [0x66, 0xba, 0xf8, 0x03, 0xbe, 0x00, 0x20, 0x00, 0x00, 0xb9, 0x02, 0x00, 0x00, 0x00, 0xf3, 0x6e, 0xbf, 0x00, 0x30, 0x00, 0x00, 0xb9, 0x01, 0x00, 0x00, 0x00, 0x6c, 0xf4] });

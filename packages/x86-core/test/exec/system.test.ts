@@ -14,11 +14,19 @@ describe('CPUID', () => {
     expect(regs(m).eax).toBe(0x633);
     expect(regs(m).edx).toBe(0xa938); // PSE TSC MSR CX8 SEP PGE CMOV; no FPU
     m = exec(/* mov eax, 0x80000001; cpuid */ [0xb8, 0x01, 0x00, 0x00, 0x80, 0x0f, 0xa2], 2);
-    expect(regs(m).ecx).toBe(0x10); // AltMovCr8
+    expect(regs(m).ecx).toBe(0x14); // AltMovCr8, SVM
+    m = exec(/* mov eax, 0x80000000; cpuid */ [0xb8, 0x00, 0x00, 0x00, 0x80, 0x0f, 0xa2], 2);
+    expect(regs(m).eax).toBe(0x8000000a);
+    m = exec(/* mov eax, 0x8000000a; cpuid */ [0xb8, 0x0a, 0x00, 0x00, 0x80, 0x0f, 0xa2], 2);
+    expect([regs(m).eax, regs(m).ebx, regs(m).edx]).toEqual([1, 16, 9]); // revision 1, 16 ASIDs, NP + NRIPS
   });
 });
 
 describe('control registers and MSRs', () => {
+  it('DR6 and DR7 keep their fixed bits: reset FFFF0FF0h / 400h, MOV of 0 reads them back', () => {
+    const m = exec(/* mov ebx, dr6; mov esi, dr7; xor eax, eax; mov dr6, eax; mov dr7, eax; mov ecx, dr6; mov edx, dr7; mov dr0, eax; mov edi, dr0 */ [0x0f, 0x21, 0xf3, 0x0f, 0x21, 0xfe, 0x31, 0xc0, 0x0f, 0x23, 0xf0, 0x0f, 0x23, 0xf8, 0x0f, 0x21, 0xf1, 0x0f, 0x21, 0xfa, 0x0f, 0x23, 0xc0, 0x0f, 0x21, 0xc7], 9, { regs: { edi: 5 } });
+    expect(regs(m)).toMatchObject({ ebx: 0xffff0ff0, esi: 0x400, ecx: 0xffff0ff0, edx: 0x400, edi: 0 });
+  });
   it('LOCK MOV CR0 reaches CR8 (TPR)', () => {
     const m = exec(/* mov eax, 5; lock mov cr0, eax; xor eax, eax; lock mov eax, cr0 */ [0xb8, 0x05, 0x00, 0x00, 0x00, 0xf0, 0x0f, 0x22, 0xc0, 0x31, 0xc0, 0xf0, 0x0f, 0x20, 0xc0], 4);
     expect(m.cpu.cr8).toBe(5);

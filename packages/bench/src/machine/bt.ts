@@ -1,0 +1,69 @@
+/** @file Bt mode: the software VMM owns the silicon — a board with monitor memory, bt-vmm's monitor, and the run loop's result. */
+import { BT_MONITOR_MIB, BtMonitor, ZERO_BT_COSTS, type BtCosts } from '@x86virt/bt-vmm';
+import { Board } from '@x86virt/devices';
+import { archState, type CostProfile } from '@x86virt/x86-core';
+import { loadProfile, PROFILE_NAMES } from '../profiles.ts';
+import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions } from './guest-run.ts';
+import { flattenCounters } from './native.ts';
+
+/** A guest under the software VMM: the board and the monitor (which owns the silicon). */
+export interface BtMachineSetup {
+  readonly board: Board;
+  readonly monitor: BtMonitor;
+}
+
+/** The monitor's software costs from the bench profile of the same name (`bt` and `monitor` sections; null = not fitted = 0). */
+export function btCostsOf(profile: CostProfile): BtCosts {
+  if (!(PROFILE_NAMES as readonly string[]).includes(profile.name)) return ZERO_BT_COSTS;
+  const p = loadProfile(profile.name);
+  const v = (e: { readonly value: number | null }): number => e.value ?? 0;
+  return {
+    translatePerInsn: v(p.bt.translatePerInsn),
+    callout: v(p.bt.calloutRdtsc),
+    syscall: v(p.monitor.btSyscallCallout),
+    faultReflect: v(p.monitor.btFaultReflect),
+    pageFault: v(p.monitor.btPageFault),
+    traceCallout: v(p.monitor.btTraceCallout),
+  };
+}
+
+/** Builds the bt-mode machine for `image`: board with guest RAM plus monitor memory, kernel loaded, monitor started. */
+export function createBtMachine(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions, serialSink: (byte: number) => void): BtMachineSetup {
+  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, monitorMiB: BT_MONITOR_MIB, serialSink });
+  const load = board.loadMultiboot(image, { cmdline: opts.cmdline ?? '' });
+  const monitor = new BtMonitor({ machine: board, profile, costs: btCostsOf(profile) });
+  board.setCycleSource(() => monitor.cycles);
+  monitor.start(load.state);
+  return { board, monitor };
+}
+
+/** Runs `image` under the binary-translating monitor until it exits, resets, shuts down, hangs or uses up its budget. */
+export function runBt(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions = {}): GuestRun {
+  const bytes: number[] = [];
+  const sink = (b: number): void => {
+    bytes.push(b);
+    opts.onSerial?.(b);
+  };
+  const { board, monitor } = createBtMachine(image, profile, opts, sink);
+  const start = performance.now();
+  const stop = monitor.run(opts.maxInsns ?? DEFAULT_MAX_INSNS);
+  const hostMs = performance.now() - start;
+  const counters = flattenCounters(monitor.silicon.counters, board.bus.accessCounts());
+  for (const [k, v] of Object.entries(monitor.stats) as [string, number | Record<string, number>][]) {
+    if (typeof v === 'number') {
+      if (v !== 0) counters[`bt.${k}`] = v;
+    } else for (const [kind, n] of Object.entries(v)) counters[`bt.callout.${kind}`] = n;
+  }
+  for (const [k, v] of Object.entries(monitor.pager.counters)) if (v !== 0) counters[`shadow.${k}`] = v;
+  return {
+    mode: 'bt',
+    stop,
+    serial: Buffer.from(bytes).toString('latin1'),
+    instructions: monitor.retired,
+    cycles: monitor.cycles,
+    hz: profile.hz,
+    hostMs,
+    counters,
+    arch: archState(monitor.guestState()),
+  };
+}

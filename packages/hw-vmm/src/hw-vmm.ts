@@ -1,0 +1,647 @@
+/** @file The hardware-assisted VMM: builds the guest's VMCB on the devices board, programs the intercepts, and runs `vmrun → handle exit → vmrun` with shadow or nested paging. */
+import { Board } from '@x86virt/devices';
+import { buildNestedTables, gpa, hpa, Tlb, TlbControl } from '@x86virt/mmu';
+import {
+  Cpu,
+  CR0,
+  cpuidLeaf,
+  EFER_SVME,
+  EFLAGS,
+  EVENTINJ,
+  InterpreterEngine,
+  INTERCEPT_MISC1,
+  INTERCEPT_MISC2,
+  loadEntryState,
+  memoryView,
+  MSR,
+  storeStateSaveArea,
+  Svm,
+  V_INTR,
+  VMCB,
+  VMCB_SAVE_AREA,
+  VMCB_SAVE_AREA_END,
+  VMEXIT,
+  writeField,
+  type CostProfile,
+  type InterruptController,
+} from '@x86virt/x86-core';
+import { handleExit, type ExitOps, type ExitOutcome, type HaltOutcome, type HwStop } from './exit-handler.ts';
+import { exitCodeName, readExit, type PendingEvent } from './hw-exit.ts';
+import { MonitorClock, UNFITTED_MONITOR_COSTS, type MonitorCostName, type MonitorCosts } from './monitor-costs.ts';
+import { monitorLayout, type MonitorLayout } from './monitor-layout.ts';
+import { CR0_WRITABLE, CR4_VALID, ShadowContext } from './shadow-context.ts';
+import { VmcbAccess } from './vmcb-access.ts';
+
+/** How the guest's memory is virtualized. */
+export type HwMmu = 'shadow' | 'nested';
+
+/** Options of a hardware-VMM machine. */
+export interface HwVmmOptions {
+  readonly mmu: HwMmu;
+  /** The silicon's cost profile (with the SVM costs). */
+  readonly cost: CostProfile;
+  /** The monitor's software costs (default: none fitted). */
+  readonly monitorCosts?: MonitorCosts;
+  /** Guest RAM in MiB (default 64). */
+  readonly memMiB?: number;
+  /** Monitor memory after guest RAM in MiB (default 8). */
+  readonly monitorMiB?: number;
+  /** Kernel command line (multiboot). */
+  readonly cmdline?: string;
+  /** Receives each byte the guest writes to COM1. */
+  readonly serialSink?: (byte: number) => void;
+}
+
+/** Guest ASID of the VM and of the one-instruction emulation step. */
+const GUEST_ASID = 1;
+const STEP_ASID = 2;
+/** Instructions per VMRUN at most (the model's preemption; keeps the budget prompt). */
+const SLICE = 1 << 22;
+/** Most device deadlines one HLT may wait through before the guest is declared hung. */
+const MAX_HALT_TICKS = 1 << 20;
+
+const PF = 14;
+const DF = 8;
+const GP = 13;
+const ESP = 4;
+const EAX = 0;
+
+/**
+ * The processor's physical INTR line in hw mode. The board's PIC is the guest's *virtual*
+ * interrupt controller (the shared device model); the physical line is asserted when a device
+ * deadline makes the virtual PIC newly request an interrupt (the host's timer interrupt in a real
+ * VMM), so the guest exits (INTR intercept) and the monitor injects.
+ */
+class HostInterruptLine implements InterruptController {
+  pending = false;
+  hasInterrupt(): boolean {
+    return this.pending;
+  }
+  acknowledge(): number {
+    this.pending = false;
+    return 0;
+  }
+}
+
+/** Counters of the monitor (besides the silicon's, the SVM unit's and the pager's). */
+export interface HwVmmCounters {
+  /** Exits handled, by exit-code name (`IOIO`, `EXCP_PF`, `CR3_WRITE`, …). */
+  readonly exits: Map<string, number>;
+  /** Interrupts acknowledged at the virtual PIC and injected through EVENTINJ. */
+  injectedInterrupts: number;
+  /** Exceptions injected (reflected #PF, #GP from MSR emulation, …). */
+  injectedExceptions: number;
+  /** Events re-injected from EXITINTINFO. */
+  reinjected: number;
+  /** Times V_IRQ was armed with the VINTR intercept (interrupt window). */
+  interruptWindows: number;
+  /** One-instruction emulation steps (traced writes, string I/O, SMSW/LMSW/CLTS). */
+  emulationSteps: number;
+  /** Shadow #PF outcomes. */
+  hiddenFaults: number;
+  trueFaults: number;
+  traceFaults: number;
+  /** HLT waits, and device deadlines they advanced to. */
+  halts: number;
+  haltTicks: number;
+}
+
+/**
+ * A guest on the SVM silicon under the hardware VMM. `run(maxInsns)` runs the loop
+ * `vmrun → handleExit → vmrun` until the guest exits, resets, shuts down, hangs or uses up
+ * its budget.
+ */
+export class HwVmm {
+  readonly board: Board;
+  readonly cpu: Cpu;
+  readonly engine: InterpreterEngine;
+  readonly svm: Svm;
+  readonly mmu: HwMmu;
+  readonly layout: MonitorLayout;
+  /** The guest's VMCB through the charging accessor. */
+  readonly vmcb: VmcbAccess;
+  /** Shadow paging state (`--mmu shadow`), else null. */
+  readonly shadow: ShadowContext | null;
+  readonly clock: MonitorClock;
+  readonly counters: HwVmmCounters = {
+    exits: new Map(),
+    injectedInterrupts: 0,
+    injectedExceptions: 0,
+    reinjected: 0,
+    interruptWindows: 0,
+    emulationSteps: 0,
+    hiddenFaults: 0,
+    trueFaults: 0,
+    traceFaults: 0,
+    halts: 0,
+    haltTicks: 0,
+  };
+  readonly #view: DataView;
+  readonly #line = new HostInterruptLine();
+  readonly #guestBytes: number;
+  readonly #ops: ExitOps;
+  /** EVENTINJ was written for the next VMRUN. */
+  #eventQueued = false;
+  /** V_IRQ + VINTR intercept are armed. */
+  #windowArmed = false;
+  #misc1: number;
+  /** The guest's view of the MSRs the monitor emulates. */
+  #efer = 0;
+  #apicBase = 0xfee00900 | 0;
+  #hsavePa = 0;
+
+  constructor(image: Uint8Array, opts: HwVmmOptions) {
+    this.mmu = opts.mmu;
+    const cost = opts.cost;
+    const monitorMiB = opts.monitorMiB ?? 8;
+    this.board = new Board({ cpuHz: Math.round(cost.hz), memMiB: opts.memMiB ?? 64, monitorMiB, serialSink: opts.serialSink ?? (() => {}) });
+    const board = this.board;
+    const load = board.loadMultiboot(image, { cmdline: opts.cmdline ?? '' });
+    this.#guestBytes = board.guestRam.length;
+    this.layout = monitorLayout(board.monitorBase, monitorMiB * 0x100000, this.#guestBytes);
+    const L = this.layout;
+    this.cpu = new Cpu({ memory: board, io: board.bus, intr: this.#line, cost });
+    const cpu = this.cpu;
+    board.setCycleSource(() => cpu.cycles);
+    this.engine = new InterpreterEngine(cpu);
+    this.svm = new Svm(cpu, this.engine);
+    this.svm.useTlb(STEP_ASID, new Tlb({ isRam: () => false }));
+    this.#view = memoryView(board.ram);
+    this.vmcb = new VmcbAccess(cpu, this.#view, L.vmcb);
+    this.clock = new MonitorClock(opts.monitorCosts ?? UNFITTED_MONITOR_COSTS);
+    this.shadow = this.mmu === 'shadow' ? new ShadowContext(board.ram, this.#guestBytes, L.pool, L.poolPages) : null;
+
+    // The guest's entry state (the multiboot hand-over) goes into the VMCB; GPRs other than
+    // EAX/ESP stay in the silicon, as on AMD (VMRUN does not load them).
+    loadEntryState(cpu, load.state);
+    const v = this.#view;
+    storeStateSaveArea(cpu, v, L.vmcb);
+    // Host: the monitor's state (it never runs instructions); SVM enabled, host save area set.
+    cpu.efer = EFER_SVME;
+    cpu.vmHsavePa = L.hsave;
+
+    board.ram.fill(0xff, L.iopm, L.iopm + 0x3000);
+    board.ram.fill(0, L.stepIopm, L.stepIopm + 0x3000);
+    board.ram.fill(0xff, L.msrpm, L.msrpm + 0x2000);
+    const svmInsns = INTERCEPT_MISC2.VMRUN | INTERCEPT_MISC2.VMMCALL | INTERCEPT_MISC2.VMLOAD | INTERCEPT_MISC2.VMSAVE | INTERCEPT_MISC2.STGI | INTERCEPT_MISC2.CLGI | INTERCEPT_MISC2.SKINIT;
+    const base = INTERCEPT_MISC1.INTR | INTERCEPT_MISC1.CPUID | INTERCEPT_MISC1.HLT | INTERCEPT_MISC1.IOIO_PROT | INTERCEPT_MISC1.MSR_PROT | INTERCEPT_MISC1.SHUTDOWN | INTERCEPT_MISC1.INVLPGA;
+    this.#misc1 = base | (this.shadow !== null ? INTERCEPT_MISC1.INVLPG : 0);
+    for (const [at, iopm, asid] of [[L.vmcb, L.iopm, GUEST_ASID], [L.stepVmcb, L.stepIopm, STEP_ASID]] as const) {
+      writeField(v, at, VMCB.INTERCEPT_MISC2, svmInsns);
+      writeField(v, at, VMCB.IOPM_BASE_PA, iopm);
+      writeField(v, at, VMCB.MSRPM_BASE_PA, L.msrpm);
+      writeField(v, at, VMCB.GUEST_ASID, asid);
+      writeField(v, at, VMCB.V_INTR, V_INTR.INTR_MASKING);
+    }
+    writeField(v, L.vmcb, VMCB.INTERCEPT_MISC1, this.#misc1);
+    writeField(v, L.stepVmcb, VMCB.INTERCEPT_MISC1, base | INTERCEPT_MISC1.INVLPG);
+    writeField(v, L.vmcb, VMCB.EFER, EFER_SVME);
+    writeField(v, L.vmcb, VMCB.TLB_CONTROL, TlbControl.FLUSH_ASID);
+    if (this.shadow !== null) {
+      // Shadow paging: #PF, CR0/CR3 reads, CR0/CR3/CR4 writes, INVLPG exit.
+      writeField(v, L.vmcb, VMCB.INTERCEPT_EXCEPTIONS, 1 << PF);
+      writeField(v, L.vmcb, VMCB.INTERCEPT_CR, (1 << 0) | (1 << 3) | (1 << 16) | (1 << 19) | (1 << 20));
+      this.shadow.set(cpu.cr0, cpu.cr3, cpu.cr4);
+      writeField(v, L.vmcb, VMCB.CR0, this.shadow.realCr0);
+      writeField(v, L.vmcb, VMCB.CR3, this.shadow.root);
+    } else {
+      // Nested paging: the guest owns CR0/CR3/CR4 and its page faults; gPA → hPA through N_CR3.
+      const nCr3 = buildNestedTables(board.ram, hpa(L.nestedTables), L.nestedBytes, this.#guestBytes, hpa(0));
+      writeField(v, L.vmcb, VMCB.NP_ENABLE, 1);
+      writeField(v, L.vmcb, VMCB.N_CR3, nCr3);
+    }
+    this.engine.setDeadline(board.tick(0), this.#onDeadline);
+    this.#ops = this.#makeOps();
+  }
+
+  /** Runs the guest until it stops; at most `maxInsns` guest instructions. */
+  run(maxInsns: number): HwStop {
+    const cpu = this.cpu;
+    const board = this.board;
+    for (;;) {
+      if (board.stopReason === 'exit') return { kind: 'exit', code: board.exitCode ?? 0 };
+      if (board.stopReason === 'reset') return { kind: 'reset' };
+      if (cpu.shutdown !== null) return { kind: 'shutdown', reason: cpu.shutdown.reason };
+      const done = retired(cpu);
+      if (done >= maxInsns) return { kind: 'budget', maxInsns };
+      this.#beforeEntry();
+      this.svm.vmrun(this.layout.vmcb, Math.min(SLICE, maxInsns - done));
+      this.#eventQueued = false;
+      this.#rearmDeadline();
+      const exit = readExit(this.vmcb, this.svm.preempted);
+      this.#countExit();
+      const outcome = handleExit(exit, this.#ops);
+      if (outcome.kind === 'stop') return outcome.stop;
+    }
+  }
+
+  /** Exits by code name, the monitor's, the pager's and the SVM unit's counters, as one flat map. */
+  stats(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, n] of this.counters.exits) out[`hw.exit.${k}`] = n;
+    const c = this.counters;
+    for (const [k, n] of Object.entries(c)) if (typeof n === 'number' && n !== 0) out[`hw.${k}`] = n;
+    out['svm.vmruns'] = this.svm.counters.vmruns;
+    out['svm.exits'] = this.svm.counters.exits;
+    if (this.svm.counters.preemptions) out['svm.preemptions'] = this.svm.counters.preemptions;
+    if (this.svm.counters.injected) out['svm.injected'] = this.svm.counters.injected;
+    out['svm.vmcbReads'] = this.vmcb.reads;
+    out['svm.vmcbWrites'] = this.vmcb.writes;
+    const guestTlb = this.svm.tlbFor(GUEST_ASID).counters;
+    if (this.mmu === 'nested') out['npt.walkRefs2d'] = guestTlb.walkReferences;
+    out['tlb.guest.misses'] = guestTlb.misses;
+    out['tlb.guest.flushes'] = guestTlb.flushes + guestTlb.nonGlobalFlushes;
+    if (this.shadow !== null) for (const [k, n] of Object.entries(this.shadow.pager.counters)) if (n !== 0) out[`shadow.${k}`] = n;
+    for (const k of Object.keys(this.clock.charged) as MonitorCostName[]) {
+      if (this.clock.charged[k]) out[`monitor.${k}.charged`] = this.clock.charged[k];
+      if (this.clock.uncharged[k]) out[`monitor.${k}.notFitted`] = this.clock.uncharged[k];
+    }
+    if (this.clock.cycles) out['monitor.cycles'] = this.clock.cycles;
+    return out;
+  }
+
+  #countExit(): void {
+    const code = this.svm.preempted ? -2 : this.#exitCode();
+    const name = code === -2 ? 'PREEMPT' : exitCodeName(code);
+    this.counters.exits.set(name, (this.counters.exits.get(name) ?? 0) + 1);
+  }
+
+  #exitCode(): number {
+    const lo = this.#view.getUint32(this.layout.vmcb + VMCB.EXITCODE.offset, true);
+    return lo === 0xffffffff ? VMEXIT.INVALID : lo;
+  }
+
+  /** After an exit: the device deadline may have moved (a reprogrammed timer). */
+  #rearmDeadline(): void {
+    this.engine.setDeadline(this.board.tick(this.cpu.cycles), this.#onDeadline);
+  }
+
+  /**
+   * The device-deadline callback while the guest runs: ticks the shared devices; when that makes
+   * the virtual PIC newly request an interrupt, the physical INTR line is asserted (an INTR exit).
+   */
+  readonly #onDeadline = (now: number): number => {
+    const pic = this.board.pic;
+    const before = pic.hasInterrupt();
+    const next = this.board.tick(now);
+    if (!before && pic.hasInterrupt()) this.#line.pending = true;
+    return next;
+  };
+
+  /** Before VMRUN: inject a pending virtual-PIC interrupt the guest can take, else arm the interrupt window; TLB flush request. */
+  #beforeEntry(): void {
+    const vmcb = this.vmcb;
+    const pic = this.board.pic;
+    this.#line.pending = false;
+    if (pic.hasInterrupt()) {
+      let injected = false;
+      if (!this.#eventQueued) {
+        const ifSet = (vmcb.readLow(VMCB.RFLAGS) & EFLAGS.IF) !== 0;
+        const shadow = (vmcb.readLow(VMCB.INTERRUPT_SHADOW) & 1) !== 0;
+        if (ifSet && !shadow) {
+          const vector = pic.acknowledge();
+          vmcb.write64(VMCB.EVENTINJ, (EVENTINJ.V | vector) >>> 0, 0);
+          this.#eventQueued = true;
+          this.counters.injectedInterrupts++;
+          injected = true;
+        }
+      }
+      if (injected) this.#setWindow(false);
+      else this.#setWindow(true);
+    } else this.#setWindow(false);
+    // TLB_CONTROL: flush the guest ASID on the first entry and whenever the shadow asks.
+    const s = this.shadow;
+    let flush = this.#flushNext;
+    this.#flushNext = false;
+    if (s !== null) {
+      s.noteFlush();
+      if (s.flushPending) flush = true;
+      s.flushPending = false;
+    }
+    const want = flush ? TlbControl.FLUSH_ASID : TlbControl.DO_NOTHING;
+    if (want !== this.#tlbControl) {
+      vmcb.write(VMCB.TLB_CONTROL, want);
+      this.#tlbControl = want;
+    }
+  }
+
+  /** TLB_CONTROL as last written, and whether the next entry must flush. */
+  #tlbControl: number = TlbControl.FLUSH_ASID;
+  #flushNext = true;
+
+  /** Arms or disarms V_IRQ with the VINTR intercept (the interrupt window). */
+  #setWindow(on: boolean): void {
+    if (on === this.#windowArmed) return;
+    this.#windowArmed = on;
+    const vmcb = this.vmcb;
+    const tpr = vmcb.read(VMCB.V_INTR) & V_INTR.TPR_MASK;
+    vmcb.write(VMCB.V_INTR, V_INTR.INTR_MASKING | tpr | (on ? V_INTR.IRQ | V_INTR.IGN_TPR : 0));
+    vmcb.write(VMCB.INTERCEPT_MISC1, on ? this.#misc1 | INTERCEPT_MISC1.VINTR : this.#misc1);
+    if (on) this.counters.interruptWindows++;
+  }
+
+  /** Queues an event for the next VMRUN (EVENTINJ). */
+  #inject(vector: number, type: number, errorCode: number): void {
+    const ev = errorCode >= 0 ? EVENTINJ.EV : 0;
+    this.vmcb.write64(VMCB.EVENTINJ, (EVENTINJ.V | (type << EVENTINJ.TYPE_SHIFT) | ev | vector) >>> 0, errorCode >= 0 ? errorCode : 0);
+    this.#eventQueued = true;
+  }
+
+  #makeOps(): ExitOps {
+    const cpu = this.cpu;
+    const vmcb = this.vmcb;
+    const board = this.board;
+    const self = this;
+    return {
+      gpr(n) {
+        if (n === EAX) return vmcb.readLow(VMCB.RAX) | 0;
+        if (n === ESP) return vmcb.readLow(VMCB.RSP) | 0;
+        return cpu.regs[n]!;
+      },
+      setGpr(n, value) {
+        if (n === EAX) vmcb.write(VMCB.RAX, value >>> 0);
+        else if (n === ESP) vmcb.write(VMCB.RSP, value >>> 0);
+        else cpu.regs[n] = value;
+      },
+      skipInstruction() {
+        vmcb.write(VMCB.RIP, vmcb.readLow(VMCB.NRIP));
+        vmcb.write(VMCB.INTERRUPT_SHADOW, 0);
+      },
+      portIn(port, size) {
+        cpu.counters.portIo++;
+        cpu.cycles += cpu.cost.io;
+        const v = board.bus.portRead(port, size);
+        return size === 4 ? v | 0 : v & (size === 2 ? 0xffff : 0xff);
+      },
+      portOut(port, size, value) {
+        cpu.counters.portIo++;
+        cpu.cycles += cpu.cost.io;
+        board.bus.portWrite(port, size, size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff));
+      },
+      cpuid(leaf, out) {
+        cpuidLeaf(leaf, out);
+      },
+      readMsr: (msr) => self.#readMsr(msr),
+      writeMsr: (msr, lo, hi) => self.#writeMsr(msr, lo, hi),
+      injectException(vector, errorCode) {
+        self.counters.injectedExceptions++;
+        self.#inject(vector, EVENTINJ.TYPE_EXCEPTION, errorCode);
+      },
+      reinject(event) {
+        self.#reinject(event);
+      },
+      emulateInstruction: () => self.#emulateStep(),
+      halt: () => self.#halt(),
+      pageFault: (address, errorCode, pending) => self.#pageFault(address, errorCode, pending),
+      crAccess: (cr, write, gpr) => self.#crAccess(cr, write, gpr),
+      invlpg(linear) {
+        self.shadow?.invlpg(linear);
+        // INVLPGA: drop the page from the guest ASID's TLB too.
+        self.svm.tlbFor(GUEST_ASID).invlpg(linear);
+      },
+      charge(name) {
+        cpu.cycles += self.clock.charge(name);
+      },
+    };
+  }
+
+  #reinject(event: PendingEvent): void {
+    // A software interrupt is not re-injected: rIP is still on the INT instruction, which runs again.
+    if (event.type === EVENTINJ.TYPE_SOFT_INT) return;
+    this.counters.reinjected++;
+    this.#inject(event.vector, event.type, event.errorCode);
+  }
+
+  #readMsr(msr: number): readonly [number, number] | null {
+    const vmcb = this.vmcb;
+    switch (msr | 0) {
+      case MSR.TSC: {
+        const t = Math.floor(this.cpu.cycles + this.cpu.tscOffset + signed64(vmcb.readLow(VMCB.TSC_OFFSET), vmcb.readHigh(VMCB.TSC_OFFSET)));
+        return [t % 0x100000000 | 0, Math.floor(t / 0x100000000) | 0];
+      }
+      case MSR.APIC_BASE:
+        return [this.#apicBase, 0];
+      case MSR.SYSENTER_CS:
+        return [vmcb.readLow(VMCB.SYSENTER_CS) | 0, 0];
+      case MSR.SYSENTER_ESP:
+        return [vmcb.readLow(VMCB.SYSENTER_ESP) | 0, 0];
+      case MSR.SYSENTER_EIP:
+        return [vmcb.readLow(VMCB.SYSENTER_EIP) | 0, 0];
+      case MSR.EFER:
+        return [this.#efer, 0];
+      case MSR.VM_HSAVE_PA:
+        return [this.#hsavePa, 0];
+      default:
+        return null;
+    }
+  }
+
+  #writeMsr(msr: number, lo: number, hi: number): boolean {
+    const vmcb = this.vmcb;
+    switch (msr | 0) {
+      case MSR.TSC: {
+        // TSC_OFFSET is signed 64-bit: guest TSC = cycles + host offset + TSC_OFFSET.
+        const off = (hi >>> 0) * 0x100000000 + (lo >>> 0) - Math.floor(this.cpu.cycles) - this.cpu.tscOffset;
+        vmcb.write64(VMCB.TSC_OFFSET, ((off % 0x100000000) + 0x100000000) % 0x100000000, Math.floor(off / 0x100000000) >>> 0);
+        return true;
+      }
+      case MSR.APIC_BASE:
+        this.#apicBase = lo;
+        return true;
+      case MSR.SYSENTER_CS:
+        vmcb.write(VMCB.SYSENTER_CS, lo & 0xffff);
+        return true;
+      case MSR.SYSENTER_ESP:
+        vmcb.write(VMCB.SYSENTER_ESP, lo >>> 0);
+        return true;
+      case MSR.SYSENTER_EIP:
+        vmcb.write(VMCB.SYSENTER_EIP, lo >>> 0);
+        return true;
+      case MSR.EFER:
+        if ((lo & ~EFER_SVME) !== 0 || hi !== 0) return false;
+        this.#efer = lo;
+        return true;
+      case MSR.VM_HSAVE_PA:
+        if ((lo & 0xfff) !== 0 || hi !== 0) return false;
+        this.#hsavePa = lo;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** HLT: advance virtual time to device deadlines until the virtual PIC has an interrupt. */
+  #halt(): HaltOutcome {
+    this.counters.halts++;
+    if ((this.vmcb.readLow(VMCB.RFLAGS) & EFLAGS.IF) === 0) return 'interrupts-disabled';
+    const cpu = this.cpu;
+    const board = this.board;
+    for (let n = 0; n < MAX_HALT_TICKS; n++) {
+      if (board.pic.hasInterrupt()) return 'woken';
+      const next = board.tick(cpu.cycles);
+      if (!Number.isFinite(next)) return 'no-wakeup';
+      if (next > cpu.cycles) {
+        cpu.cycles = next;
+        this.counters.haltTicks++;
+      }
+      board.tick(cpu.cycles);
+    }
+    return 'no-wakeup';
+  }
+
+  #pageFault(address: number, errorCode: number, pending: PendingEvent | null): ExitOutcome {
+    const s = this.shadow;
+    if (s === null) {
+      // Not intercepted with nested paging; reflect.
+      this.#injectPf(address, errorCode, pending);
+      return RESUME;
+    }
+    const r = s.pageFault(address, errorCode);
+    switch (r.kind) {
+      case 'hidden':
+        this.counters.hiddenFaults++;
+        this.#charge('hwPageFaultExit');
+        if (pending !== null) this.#reinject(pending);
+        return RESUME;
+      case 'true':
+        this.counters.trueFaults++;
+        this.#charge('hwPageFaultExit');
+        this.#injectPf(address, r.errorCode, pending);
+        return RESUME;
+      case 'trace':
+        this.counters.traceFaults++;
+        this.#charge('hwTraceExit');
+        if (pending !== null) this.#reinject(pending);
+        return this.#emulateStep();
+      case 'unmappable':
+        return { kind: 'stop', stop: { kind: 'shutdown', reason: `guest access at 0x${(address >>> 0).toString(16)} maps ${r.reason === 'outside-ram' ? `guest-physical 0x${(r.gpa >>> 0).toString(16)} outside guest RAM (MMIO is not emulated)` : `nothing the monitor can map (${r.reason})`}` } };
+    }
+  }
+
+  #charge(name: MonitorCostName): void {
+    this.cpu.cycles += this.clock.charge(name);
+  }
+
+  /** Reflects a #PF (CR2 = address), combined with an event that was being delivered (SDM Vol.3 Table 6-5). */
+  #injectPf(address: number, errorCode: number, pending: PendingEvent | null): void {
+    this.counters.injectedExceptions++;
+    const contributoryOrPf = pending !== null && pending.type === EVENTINJ.TYPE_EXCEPTION && [0, 10, 11, 12, 13, 14].includes(pending.vector);
+    if (contributoryOrPf) {
+      this.#inject(DF, EVENTINJ.TYPE_EXCEPTION, 0);
+      return;
+    }
+    this.vmcb.write(VMCB.CR2, address >>> 0);
+    this.#inject(PF, EVENTINJ.TYPE_EXCEPTION, errorCode);
+  }
+
+  #crAccess(cr: number, write: boolean, gpr: number): ExitOutcome {
+    const s = this.shadow;
+    if (s === null || gpr < 0) return this.#emulateStep();
+    const ops = this.#ops;
+    if (!write) {
+      ops.setGpr(gpr, cr === 0 ? s.cr0 : cr === 3 ? s.cr3 : s.cr4);
+      ops.skipInstruction();
+      return RESUME;
+    }
+    const v = ops.gpr(gpr);
+    let cr0 = s.cr0;
+    let cr3 = s.cr3;
+    let cr4 = s.cr4;
+    if (cr === 0) {
+      if (((v & CR0.PG) !== 0 && (v & CR0.PE) === 0) || ((v & CR0.NW) !== 0 && (v & CR0.CD) === 0)) {
+        ops.injectException(GP, 0);
+        return RESUME;
+      }
+      cr0 = (v | CR0.ET) & CR0_WRITABLE;
+    } else if (cr === 3) cr3 = v;
+    else if (cr === 4) {
+      if ((v & ~CR4_VALID) !== 0) {
+        ops.injectException(GP, 0);
+        return RESUME;
+      }
+      cr4 = v;
+      this.vmcb.write(VMCB.CR4, v >>> 0);
+    }
+    // Every MOV to CR0/CR3/CR4 activates (and flushes), as a CR3 load flushes the TLB natively.
+    this.#setShadowCrs(cr0, cr3, cr4, true);
+    ops.skipInstruction();
+    return RESUME;
+  }
+
+  #setShadowCrs(cr0: number, cr3: number, cr4: number, always: boolean): void {
+    const s = this.shadow!;
+    if (always || cr0 >>> 0 !== s.cr0 || cr3 >>> 0 !== s.cr3 || cr4 >>> 0 !== s.cr4) s.set(cr0, cr3, cr4);
+    this.vmcb.write(VMCB.CR0, s.realCr0);
+    this.vmcb.write(VMCB.CR3, s.root);
+  }
+
+  /**
+   * Executes the guest instruction at rIP once with the silicon's own semantics, in the guest's
+   * own paging context: a second VMCB (ASID 2, whose TLB never fills, so every access walks the
+   * guest's tables) with a copy of the guest state, no port intercepts, budget one instruction.
+   * Under shadow paging the guest's CR0/CR3 are used as they are and every write to a traced page
+   * goes through the pager (`emulateTracedWrite`). The state comes back to the guest's VMCB; an
+   * exit the step itself takes (an interrupt first, HLT, CPUID, …) is handled as the guest's.
+   * The step's world switches are not priced: its cost is the handler's software cost.
+   */
+  #emulateStep(): ExitOutcome {
+    this.counters.emulationSteps++;
+    const ram = this.board.ram;
+    const L = this.layout;
+    const v = this.#view;
+    const main = L.vmcb;
+    const step = L.stepVmcb;
+    ram.copyWithin(step + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA_END);
+    for (const f of [VMCB.TSC_OFFSET, VMCB.INTERRUPT_SHADOW, VMCB.EVENTINJ, VMCB.NP_ENABLE, VMCB.N_CR3]) ram.copyWithin(step + f.offset, main + f.offset, main + f.offset + 8);
+    writeField(v, main, VMCB.EVENTINJ, 0);
+    this.#eventQueued = false;
+    writeField(v, step, VMCB.V_INTR, V_INTR.INTR_MASKING | (v.getUint8(main + VMCB.V_INTR.offset) & V_INTR.TPR_MASK));
+    const s = this.shadow;
+    const cpu = this.cpu;
+    if (s !== null) {
+      writeField(v, step, VMCB.CR0, s.cr0);
+      writeField(v, step, VMCB.CR3, s.cr3);
+      const pager = s.pager;
+      const guestBytes = this.#guestBytes;
+      cpu.physWriteFilter = (phys, size, value) => {
+        if (phys >= guestBytes) return true;
+        if (!pager.isTraced(gpa(phys)) && !pager.isTraced(gpa(phys + size - 1))) return false;
+        pager.emulateTracedWrite(gpa(phys), value, size);
+        if (cpu.codePages[phys >>> 12] !== 0) cpu.onCodeWrite(phys, size);
+        return true;
+      };
+    }
+    try {
+      this.svm.vmrun(step, 1, false);
+    } finally {
+      cpu.physWriteFilter = null;
+    }
+    ram.copyWithin(main + VMCB_SAVE_AREA, step + VMCB_SAVE_AREA, step + VMCB_SAVE_AREA_END);
+    ram.copyWithin(main + VMCB.INTERRUPT_SHADOW.offset, step + VMCB.INTERRUPT_SHADOW.offset, step + VMCB.INTERRUPT_SHADOW.offset + 8);
+    ram.copyWithin(main + VMCB.EXITCODE.offset, step + VMCB.EXITCODE.offset, step + VMCB.EXITINTINFO.offset + 8);
+    ram.copyWithin(main + VMCB.NRIP.offset, step + VMCB.NRIP.offset, step + VMCB.NRIP.offset + 8);
+    v.setUint8(main + VMCB.V_INTR.offset, v.getUint8(step + VMCB.V_INTR.offset));
+    if (s !== null) {
+      // The step ran on the guest's own control registers: take them back, restore the shadow's.
+      this.#setShadowCrs(v.getUint32(main + VMCB.CR0.offset, true), v.getUint32(main + VMCB.CR3.offset, true), v.getUint32(main + VMCB.CR4.offset, true), false);
+      s.noteFlush();
+    }
+    if (this.svm.preempted) return RESUME;
+    // The step exited before its instruction completed: handle that exit as the guest's own.
+    this.#rearmDeadline();
+    return handleExit(readExit(this.vmcb, false), this.#ops);
+  }
+}
+
+const RESUME: ExitOutcome = { kind: 'resume' };
+
+/** A signed 64-bit value from its dwords (exact below 2^53 in magnitude). */
+function signed64(lo: number, hi: number): number {
+  return (hi | 0) * 0x100000000 + (lo >>> 0);
+}
+
+/** Guest instructions retired at all CPLs. */
+export function retired(cpu: Cpu): number {
+  const r = cpu.counters.retired;
+  return r[0]! + r[1]! + r[2]! + r[3]!;
+}

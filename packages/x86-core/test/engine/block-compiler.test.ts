@@ -1,0 +1,188 @@
+/** @file The block compiler against its reference, the interpreter: seeded random programs of every inlined form, faults inside compiled blocks, self-modifying stores, REP yields — same registers, flags, memory, cycles and counters. */
+import { describe, expect, it } from 'vitest';
+import { readEflags } from '../../src/cpu/eflags.ts';
+import { compileBlock } from '../../src/engine/block-compiler.ts';
+import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
+import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
+
+/** Registers a random instruction may write: EAX ECX EDX EBX ESI EDI (ESP is the stack, EBP the data base). */
+const DST = [0, 1, 2, 3, 6, 7];
+const DATA = 0x20000;
+
+function xorshift(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+/** One random instruction (bytes) from the forms the compiler inlines, plus a few it does not (flag readers). */
+function randomInstruction(rnd: () => number): number[] {
+  const pick = <T>(a: readonly T[]): T => a[rnd() % a.length]!;
+  const d = pick(DST);
+  const s = rnd() % 8;
+  const imm32 = (): number[] => {
+    const v = rnd();
+    return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  };
+  const disp = (rnd() % 64) * 4;
+  const memSlot = [0x45 | (d << 3), disp]; // [ebp + disp8], reg = d
+  switch (rnd() % 22) {
+    case 0: // add/or/and/sub/xor/cmp Ev,Gv (register)
+      return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89]), 0xc0 | (s << 3) | d];
+    case 1: // … Gv,Ev (register)
+      return [pick([0x03, 0x0b, 0x23, 0x2b, 0x33, 0x3b, 0x8b]), 0xc0 | (d << 3) | s];
+    case 2: // group 1, imm8 sign-extended
+      return [0x83, 0xc0 | ((rnd() % 8) << 3) | d, rnd() & 0xff];
+    case 3: // group 1, imm32
+      return [0x81, 0xc0 | ((rnd() % 8) << 3) | d, ...imm32()];
+    case 4: // eAX, imm32
+      return [pick([0x05, 0x0d, 0x25, 0x2d, 0x35, 0x3d, 0xa9]), ...imm32()];
+    case 5: // mov r32, imm32
+      return [0xb8 + d, ...imm32()];
+    case 6: // inc/dec r32
+      return [pick([0x40, 0x48]) + d];
+    case 7: // shl/shr/sar r32, imm8 (any count, zero included) and by 1
+      return rnd() % 2 === 0 ? [0xc1, 0xc0 | (pick([4, 5, 6, 7]) << 3) | d, rnd() % 40] : [0xd1, 0xc0 | (pick([4, 5, 7]) << 3) | d];
+    case 8: // lea r32, [base + index*scale + disp8]
+      return [0x8d, 0x44 | (d << 3), ((rnd() % 4) << 6) | (pick(DST) << 3) | pick(DST), rnd() & 0xff];
+    case 9: // movzx/movsx r32, r8 / r16
+      return [0x0f, pick([0xb6, 0xbe, 0xb7]), 0xc0 | (d << 3) | s];
+    case 10: // mov [ebp+d], r / mov r, [ebp+d]
+      return [pick([0x89, 0x8b]), ...memSlot];
+    case 11: // ALU with a memory source, cmp/test with a memory destination
+      return [pick([0x03, 0x0b, 0x23, 0x2b, 0x33, 0x3b, 0x39, 0x85]), ...memSlot];
+    case 12: // RMW memory destination (through the handler)
+      return [pick([0x01, 0x29, 0x31]), ...memSlot];
+    case 13: // movzx/movsx r32, byte/word [ebp+d]
+      return [0x0f, pick([0xb6, 0xbe, 0xb7]), ...memSlot];
+    case 14: // mov dword [ebp+d], imm32; cmp dword [ebp+d], imm8
+      return rnd() % 2 === 0 ? [0xc7, 0x45, disp, ...imm32()] : [0x83, 0x7d, disp, rnd() & 0xff];
+    case 15: // push r; pop r'
+      return [0x50 + s, 0x58 + d];
+    case 16: // flag readers: adc/sbb r,r; setcc r8; pushfd; pop r
+      return pick([[0x11, 0xc0 | (s << 3) | d], [0x19, 0xc0 | (s << 3) | d], [0x0f, 0x90 + (rnd() % 16), 0xc0 | (d & 3)], [0x9c, 0x58 + d]]);
+    case 17: // jcc over the next (one-byte) instruction
+      return [0x70 + (rnd() % 16), 0x01, 0x40 + d];
+    case 18: // 16-bit operand size (not inlined)
+      return [0x66, 0x01, 0xc0 | (s << 3) | d];
+    case 19: // imul r32, r/m32 (not inlined)
+      return [0x0f, 0xaf, 0xc0 | (d << 3) | s];
+    case 20: // neg/not r32
+      return [0xf7, 0xc0 | (pick([2, 3]) << 3) | d];
+    default: // mov [ebp+d] then read it back in the same block
+      return [0x89, ...memSlot, 0x8b, 0x45 | (s === 4 || s === 5 ? 0 : s << 3), disp];
+  }
+}
+
+/** A random loop body of `count` instructions, ending in `jmp start`. */
+function randomProgram(seed: number, count: number): number[] {
+  const rnd = xorshift(seed);
+  const code: number[] = [];
+  for (let k = 0; k < count; k++) code.push(...randomInstruction(rnd));
+  const back = -(code.length + 5);
+  code.push(0xe9, back & 0xff, (back >>> 8) & 0xff, (back >>> 16) & 0xff, (back >>> 24) & 0xff);
+  return code;
+}
+
+/** Everything the two engines must agree on. */
+function snapshot(m: Machine): unknown {
+  const c = m.cpu;
+  return {
+    regs: Array.from(c.regs),
+    eip: c.eip,
+    eflags: readEflags(c),
+    cycles: c.cycles,
+    retired: Array.from(c.counters.retired),
+    vectors: Array.from(c.counters.vectors).filter((v) => v !== 0),
+    tlbMisses: c.counters.tlbMisses,
+    data: Array.from(m.ram.subarray(DATA, DATA + 0x200)),
+    stack: Array.from(m.ram.subarray(0x7f00, 0x8000)),
+  };
+}
+
+function machine(code: number[], jitThreshold: number): Machine {
+  const m = createMachine({ code, regs: { ebp: DATA, eax: 0x12345678, ecx: 0x80000000, edx: 7, ebx: 0xffffffff, esi: 3, edi: 0x7fffffff } });
+  m.engine.jitThreshold = jitThreshold;
+  return m;
+}
+
+describe('compiled blocks behave exactly as interpreted ones', () => {
+  it('compiles blocks of 32-bit code only', () => {
+    expect(compileBlock([], 0xffff)).toBeNull();
+    const m = createMachine({ code: /* l: inc eax; jmp l */ [0x40, 0xeb, 0xfd] });
+    m.engine.jitThreshold = 3;
+    m.engine.run(4);
+    expect(m.engine.compiledBlocks).toBe(0);
+    m.engine.run(2);
+    expect(m.engine.compiledBlocks).toBe(1);
+  });
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    it(`random program ${seed}: registers, EFLAGS, memory, cycles and counters agree after 20 000 instructions`, () => {
+      const code = randomProgram(seed * 0x9e3779b1, 40);
+      const interp = machine(code, Infinity);
+      const jit = machine(code, 1);
+      // Several budgets: a compiled block is only entered when the whole block fits in the budget.
+      for (const budget of [1, 7, 100, 5000, 14892]) {
+        interp.engine.run(budget);
+        jit.engine.run(budget);
+        expect(snapshot(jit)).toEqual(snapshot(interp));
+      }
+      expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
+      expect(interp.engine.compiledBlocks).toBe(0);
+    });
+  }
+  it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {
+    // l: mov eax, [ebx]; add ebx, 0x1000; inc ecx; mov [0x9000], ecx; cmp ebx, 0x80000; jne l; hlt
+    const code = [0x8b, 0x03, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, 0x41, 0x89, 0x0d, 0x00, 0x90, 0x00, 0x00, 0x81, 0xfb, 0x00, 0x00, 0x08, 0x00, 0x75, 0xe9, 0xf4];
+    const run = (threshold: number): unknown => {
+      const m = machine(code, threshold);
+      m.cpu.regs[3] = 0x40000;
+      setupGdt(m);
+      setupIdt(m, 0x3000);
+      // #PF: count in ESI, map the page (identity, present, writable), pop the error code, iret.
+      m.ram.set(/* inc esi; mov edx, cr2; shr edx, 12; or dword [0x35000 + edx*4], 3; pop edx; mov edx, cr2; invlpg [edx]; iret */ [0x46, 0x0f, 0x20, 0xd2, 0xc1, 0xea, 0x0c, 0x83, 0x0c, 0x95, 0x00, 0x50, 0x03, 0x00, 0x03, 0x5a, 0x0f, 0x20, 0xd2, 0x0f, 0x01, 0x3a, 0xcf], 0x3000 + 16 * 14);
+      poke32(m, 0x34000, 0x35000 | 3);
+      for (let p = 0; p < 1024; p++) poke32(m, 0x35000 + p * 4, p < 0x40 ? (p << 12) | 3 : p << 12);
+      m.cpu.cr3 = 0x34000;
+      m.cpu.cr0 |= 0x80000000;
+      m.engine.run(5000);
+      expect(m.cpu.halted).toBe(true);
+      return { ...(snapshot(m) as object), pf: m.cpu.regs[6], pagesMapped: Array.from(m.ram.subarray(0x35100, 0x35200)) };
+    };
+    const interp = run(Infinity);
+    expect((interp as { pf: number }).pf).toBe(3 + 0x40); // ESI started at 3; one #PF per page 0x40000–0x7f000
+    expect(run(1)).toEqual(interp);
+  });
+  it('a store into the compiled block itself ends it after the store (self-modifying code)', () => {
+    // l: mov [0x100a], al; 5 x nop; inc ecx (rewritten, with the same byte, by the store); dec edx; jnz l; hlt
+    const code = [0xa2, 0x0a, 0x10, 0x00, 0x00, 0x90, 0x90, 0x90, 0x90, 0x90, 0x41, 0x4a, 0x75, 0xf2, 0xf4];
+    const run = (threshold: number): unknown => {
+      const m = machine(code, threshold);
+      m.cpu.regs[0] = 0x41; // AL = inc ecx
+      m.cpu.regs[1] = 0;
+      m.cpu.regs[2] = 50;
+      m.engine.run(10_000);
+      return { ...(snapshot(m) as object), built: m.cpu.counters.blocksBuilt, invalidated: m.cpu.counters.blocksInvalidated, patched: m.ram[0x100a] };
+    };
+    const interp = run(Infinity);
+    // Each pass drops the block at 0x1000 and the one after the store (from 0x1005), except the first pass's second.
+    expect((interp as { invalidated: number }).invalidated).toBe(99);
+    expect(run(1)).toEqual(interp);
+  });
+  it('a REP that yields inside a compiled block is retired once, by its completing execution', () => {
+    // l: mov edi, 0x30000; mov ecx, 10000; rep stosb; inc edx; jmp l
+    const code = [0xbf, 0x00, 0x00, 0x03, 0x00, 0xb9, 0x10, 0x27, 0x00, 0x00, 0xf3, 0xaa, 0x42, 0xeb, 0xf0];
+    const run = (threshold: number): unknown => {
+      const m = machine(code, threshold);
+      m.engine.run(50);
+      return snapshot(m);
+    };
+    const interp = run(Infinity);
+    expect((interp as { retired: number[] }).retired[0]).toBe(50);
+    expect(run(1)).toEqual(interp);
+  });
+});
