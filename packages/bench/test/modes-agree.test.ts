@@ -43,14 +43,14 @@ describe('native, hw-shadow and hw-nested agree', () => {
     // Nested: no #PF, CR or INVLPG exits at all; the 2-D walk is counted.
     const paging = (r: GuestRun): number =>
       Object.entries(r.counters)
-        .filter(([k]) => /^hw\.exit\.(EXCP_PF|CR\d_(READ|WRITE)|INVLPG)$/.test(k))
+        .filter(([k]) => /^exit\.(excp_pf|cr\d_(read|write)|invlpg)$/.test(k))
         .reduce((a, [, n]) => a + n, 0);
     expect(paging(nested)).toBe(0);
     expect(nested.counters['npt.walkRefs2d']).toBeGreaterThan(0);
     // Shadow: every #PF exit is a hidden, true or trace fault of the pager.
     expect(paging(shadow)).toBeGreaterThan(0);
     const c = shadow.counters;
-    expect(c['hw.exit.EXCP_PF']).toBe((c['shadow.hiddenFaults'] ?? 0) + (c['shadow.trueFaults'] ?? 0) + (c['shadow.traceFaults'] ?? 0));
+    expect(c['exit.excp_pf']).toBe((c['shadow.hiddenFaults'] ?? 0) + (c['shadow.trueFaults'] ?? 0) + (c['shadow.traceFaults'] ?? 0));
     expect(c['shadow.traceFaults']).toBeGreaterThanOrEqual(2000); // ptemod: one traced write per iteration at least
     expect(c['shadow.trueFaults']).toBeGreaterThanOrEqual(2000); // pgfault: one true fault per iteration at least
   });

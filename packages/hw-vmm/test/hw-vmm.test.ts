@@ -20,11 +20,18 @@ describe('HwVmm on hello', () => {
     expect(out).toBe('hello\n');
     expect(stop).toEqual({ kind: 'exit', code: 0 });
     const s = vmm.stats();
-    expect(s['hw.exit.IOIO']).toBe(13);
+    expect(s['exit.ioio']).toBe(13);
     expect(s['svm.vmruns']).toBe(13);
-    expect(Object.keys(s).filter((k) => k.startsWith('hw.exit.'))).toEqual(['hw.exit.IOIO']);
+    expect(Object.keys(s).filter((k) => k.startsWith('exit.'))).toEqual(['exit.ioio']);
     expect(s['npt.walkRefs2d']).toBeGreaterThan(0);
     expect(s['monitor.hwIoExit.notFitted']).toBe(13);
+  });
+
+  it('prices each exit kind: #VMEXIT, the handler and the next VMRUN (the last exit ends the run: no VMRUN after it)', () => {
+    const cost = { ...UNIT_PROFILE, vmExit: 1000, vmEntry: 100 };
+    const vmm = new HwVmm(hello, { mmu: 'nested', cost, serialSink: () => {} });
+    expect(vmm.run(1_000_000)).toEqual({ kind: 'exit', code: 0 });
+    expect(vmm.stats()['cycles.exit.ioio']).toBe(13 * 1000 + 12 * 100);
   });
 
   it('shadow paging: the same output; paging off runs on the identity shadow (hidden faults fill it)', () => {
@@ -32,8 +39,8 @@ describe('HwVmm on hello', () => {
     expect(out).toBe('hello\n');
     expect(stop).toEqual({ kind: 'exit', code: 0 });
     const s = vmm.stats();
-    expect(s['hw.exit.IOIO']).toBe(13);
-    expect(s['hw.exit.EXCP_PF']).toBe(s['shadow.hiddenFaults']);
+    expect(s['exit.ioio']).toBe(13);
+    expect(s['exit.excp_pf']).toBe(s['shadow.hiddenFaults']);
     expect(s['shadow.trueFaults']).toBeUndefined();
     expect(s['shadow.shadowTablesBuilt']).toBe(1);
   });

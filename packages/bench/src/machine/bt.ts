@@ -1,7 +1,7 @@
 /** @file Bt mode: the software VMM owns the silicon — a board with monitor memory, bt-vmm's monitor, and the run loop's result. */
 import { BT_MONITOR_MIB, BtMonitor, ZERO_BT_COSTS, type BtCosts } from '@x86virt/bt-vmm';
 import { Board } from '@x86virt/devices';
-import { archState, type CostProfile } from '@x86virt/x86-core';
+import { archState, DEFAULT_ENGINE, type CostProfile } from '@x86virt/x86-core';
 import { loadProfile, PROFILE_NAMES } from '../profiles.ts';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions } from './guest-run.ts';
 import { flattenCounters } from './native.ts';
@@ -30,9 +30,11 @@ export function btCostsOf(profile: CostProfile): BtCosts {
 /** Builds the bt-mode machine for `image`: board with guest RAM plus monitor memory, kernel loaded, monitor started. */
 export function createBtMachine(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions, serialSink: (byte: number) => void): BtMachineSetup {
   const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, monitorMiB: BT_MONITOR_MIB, serialSink });
-  const load = board.loadMultiboot(image, { cmdline: opts.cmdline ?? '' });
+  const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
   const monitor = new BtMonitor({ machine: board, profile, costs: btCostsOf(profile) });
   board.setCycleSource(() => monitor.cycles);
+  monitor.engine.useEngine(opts.engine ?? DEFAULT_ENGINE);
+  monitor.vcpuEngine.useEngine(opts.engine ?? DEFAULT_ENGINE);
   monitor.start(load.state);
   return { board, monitor };
 }
@@ -49,11 +51,13 @@ export function runBt(image: Uint8Array, profile: CostProfile, opts: GuestRunOpt
   const stop = monitor.run(opts.maxInsns ?? DEFAULT_MAX_INSNS);
   const hostMs = performance.now() - start;
   const counters = flattenCounters(monitor.silicon.counters, board.bus.accessCounts());
-  for (const [k, v] of Object.entries(monitor.stats) as [string, number | Record<string, number>][]) {
-    if (typeof v === 'number') {
-      if (v !== 0) counters[`bt.${k}`] = v;
-    } else for (const [kind, n] of Object.entries(v)) counters[`bt.callout.${kind}`] = n;
-  }
+  const { calloutsByKind, eventCounts, eventCycles, ...plain } = monitor.stats;
+  for (const [k, v] of Object.entries(plain)) if (v !== 0) counters[`bt.${k}`] = v;
+  for (const [kind, n] of Object.entries(calloutsByKind)) counters[`bt.callout.${kind}`] = n;
+  for (const [event, n] of Object.entries(eventCounts)) counters[event] = n;
+  for (const [event, c] of Object.entries(eventCycles)) counters[`cycles.${event}`] = c;
+  counters['translate.insn'] = monitor.stats.translatedInsns;
+  counters['cycles.translate.insn'] = monitor.stats.translatedInsns * btCostsOf(profile).translatePerInsn;
   for (const [k, v] of Object.entries(monitor.pager.counters)) if (v !== 0) counters[`shadow.${k}`] = v;
   return {
     mode: 'bt',
@@ -65,5 +69,6 @@ export function runBt(image: Uint8Array, profile: CostProfile, opts: GuestRunOpt
     hostMs,
     counters,
     arch: archState(monitor.guestState()),
+    compiledBlocks: monitor.engine.compiledBlocks + monitor.vcpuEngine.compiledBlocks,
   };
 }

@@ -5,12 +5,12 @@ import type { RunResult } from '../results.ts';
 
 /**
  * Counter naming the monitors follow (README "Counters"): an event kind K is counted as `K`
- * (`exit.ioio`, `callout.rdtsc`, `fault.hidden`, `trace.write`, `translate.insn`) and its
+ * (`exit.ioio`, `callout.rdtsc`, `fault.hidden`, `trace.write`, `translate.insn`, `irq.window`) and its
  * modeled software+hardware cycles as `cycles.K`. The silicon's own events are priced here
  * from the profile: exceptions/interrupts (`vector.N` × exception), page walks
  * (`cpu.walkRefs` × walkRef), port and MMIO accesses (× io).
  */
-export const MONITOR_EVENT_PREFIXES = ['exit.', 'callout.', 'fault.', 'trace.', 'translate.'] as const;
+export const MONITOR_EVENT_PREFIXES = ['exit.', 'callout.', 'fault.', 'trace.', 'translate.', 'irq.'] as const;
 
 /** One slice of a run's modeled cycles. */
 export interface TimeSlice {

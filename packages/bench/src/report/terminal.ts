@@ -37,13 +37,14 @@ export function nanoTable(report: BenchReport): string[] {
   for (const name of NANO_WORKLOADS) {
     const paper = paperNanoFor(name);
     const label = paper === undefined ? name : paper.name === name ? name : `${name} (paper: ${paper.name})`;
+    let first = true;
     for (const mode of MODES) {
       if (modeState(report, mode) === 'not requested') continue;
       const ours = nanoCycles(report, name, mode);
       const p = paper === undefined ? null : paperFor(paper, mode);
       const native = nanoCycles(report, name, 'native');
       rows.push([
-        mode === 'native' ? label : '',
+        first ? label : '',
         mode,
         ours === null ? absentLabel(report, name, mode) : formatNumber(ours),
         formatNumber(p),
@@ -51,6 +52,7 @@ export function nanoTable(report: BenchReport): string[] {
         formatRatio(ratio(ours, native)),
         formatRatio(paper === undefined || p === null ? null : p / paper.native),
       ]);
+      first = false;
     }
   }
   return [
@@ -65,20 +67,22 @@ export function macroTable(report: BenchReport): string[] {
   const rows: string[][] = [];
   for (const w of report.workloads.filter((x) => x.suite === 'macro')) {
     const paper = PAPER_MACRO.find((p) => p.workload === w.name);
+    let first = true;
     for (const mode of MODES) {
       if (modeState(report, mode) === 'not requested') continue;
       const cycles = macroCycles(report, w.name, mode);
       const paperPct = paper === undefined ? null : mode === 'native' ? 100 : mode === 'bt' ? paper.btPercent : mode === 'hw-shadow' ? paper.hwPercent : null;
       const pct = percentOfNative(report, w.name, mode);
       rows.push([
-        mode === 'native' ? w.name : '',
+        first ? w.name : '',
         mode,
         cycles === null ? absentLabel(report, w.name, mode) : formatNumber(cycles),
         cycles === null || hz === 0 ? '—' : `${(cycles / hz).toFixed(4)}`,
         pct === null ? '—' : `${pct.toFixed(1)}%`,
         paperPct === null ? '—' : `${paperPct.toFixed(1)}%`,
-        mode === 'native' && paper !== undefined ? paper.label : '',
+        first && paper !== undefined ? paper.label : '',
       ]);
+      first = false;
     }
   }
   return [

@@ -22,7 +22,7 @@ export function formatTranslation(tc: TranslationCache, guest: GuestMemory, ram:
       const n = guest.fetch(r.eip, gbuf, r.length);
       const g = disassemble(gbuf.subarray(0, n), 0, 32, r.eip);
       const mark = r.kind === 'CALLOUT' ? `CALLOUT(${r.callout})` : r.kind;
-      const left = `  ${hex(r.eip)}: ${g.text}`.padEnd(GUEST_COLUMN - 18) + mark.padEnd(18);
+      const left = `${`  ${hex(r.eip)}: ${g.text}`.padEnd(GUEST_COLUMN - 19)} ${mark.padEnd(18)}`;
       const tcLines: string[] = [];
       const end = Math.min(c.tcStart + r.end, c.tcEnd);
       for (let a = c.tcStart + r.start; a < end;) {

@@ -106,6 +106,8 @@ export class BtMonitor {
   private effectCrWrite = false;
   /** Guest-physical page of the traced write that faulted (snapshotted before emulation), or -1. */
   private traceHint = -1;
+  /** The event kind the current host event is counted as (`BtStats.eventCounts`). */
+  private event = '';
 
   constructor(o: BtMonitorOptions) {
     const m = o.machine;
@@ -221,9 +223,18 @@ export class BtMonitor {
       case 'shutdown':
         this.stopResult = { kind: 'shutdown', reason: stop.reason };
         return;
-      case 'host':
+      case 'host': {
+        const st = this.stats;
+        const t0 = this.silicon.cycles;
+        const translated0 = st.translatedInsns;
+        this.event = 'fault.emulate';
         this.handleHostEvent(stop.vector, stop.errorCode, stop.eventKind);
+        // Translation is its own event kind (`translate.insn`), not part of the event that asked for it.
+        const spent = this.silicon.cycles - t0 - (st.translatedInsns - translated0) * this.costs.translatePerInsn;
+        st.eventCounts[this.event] = (st.eventCounts[this.event] ?? 0) + 1;
+        st.eventCycles[this.event] = (st.eventCycles[this.event] ?? 0) + spent;
         return;
+      }
     }
   }
 
@@ -257,6 +268,7 @@ export class BtMonitor {
       }
       if (kind === EVENT_KIND.SOFTWARE) s.cycles += this.costs.syscall;
       else s.cycles += this.costs.faultReflect;
+      this.event = 'fault.direct';
       this.emulateAt(s.eip, RESTORE.NONE);
       return;
     }
@@ -288,10 +300,12 @@ export class BtMonitor {
     const r = this.pager.handlePageFault(cr2 as Gva, errorCode);
     switch (r.kind) {
       case ShadowFault.HIDDEN:
+        this.event = 'fault.hidden';
         this.stats.hiddenFaults++;
         this.flushTlbIfAsked();
         return;
       case ShadowFault.TRUE: {
+        this.event = 'fault.true';
         this.stats.trueFaults++;
         const err = r.errorCode;
         this.capture(guestEip, restore);
@@ -300,6 +314,7 @@ export class BtMonitor {
         return;
       }
       case ShadowFault.TRACE:
+        this.event = 'fault.trace';
         this.stats.traceFaults++;
         if (!this.direct) this.noteFault(guestEip);
         this.traceHint = r.gpa & ~0xfff;
@@ -345,6 +360,7 @@ export class BtMonitor {
     const s = this.silicon;
     switch (site.kind) {
       case SITE_KIND.CONTINUATION: {
+        this.event = 'translate.chain';
         const stub = s.eip;
         let target = this.tc.lookup(site.guestEip);
         if (target === undefined) {
@@ -367,6 +383,7 @@ export class BtMonitor {
         return;
       }
       case SITE_KIND.TARGET_MISS: {
+        this.event = 'translate.target-miss';
         const guestTarget = s.regs[0]! >>> 0;
         s.regs[0] = this.mon.get(MON.SPILL_EAX);
         s.regs[1] = this.mon.get(MON.SPILL_ECX);
@@ -382,6 +399,7 @@ export class BtMonitor {
         return;
       }
       case SITE_KIND.IRQ_WINDOW:
+        this.event = 'irq.window';
         s.regs[1] = this.mon.get(MON.SPILL_ECX);
         if (this.interruptReady()) {
           this.capture(site.guestEip, RESTORE.NONE);
@@ -389,6 +407,7 @@ export class BtMonitor {
         } else s.eip = site.resume;
         return;
       case SITE_KIND.CALLOUT: {
+        this.event = `callout.${site.category}`;
         this.stats.callouts++;
         const by = this.stats.calloutsByKind;
         by[site.category] = (by[site.category] ?? 0) + 1;

@@ -44,6 +44,14 @@ export interface BtStats {
   directExits: number;
   /** Host GDT re-derivations from the guest's GDT. */
   gdtSyncs: number;
+  /**
+   * Monitor entries by event kind (bench README "Counters": `callout.<category>`, `fault.hidden`,
+   * `fault.true`, `fault.trace`, `fault.emulate`, `fault.direct`, `translate.chain`,
+   * `translate.target-miss`, `irq.window`) and the modeled cycles from the host event to the return
+   * into the guest (exception delivery, monitor software, emulation, translation).
+   */
+  eventCounts: Record<string, number>;
+  eventCycles: Record<string, number>;
 }
 
 /** A BtStats with every count 0. */
@@ -52,6 +60,6 @@ export function newBtStats(): BtStats {
     translations: 0, translatedInsns: 0, identInsns: 0, nonIdentInsns: 0, ccfs: 0, tcBytes: 0, chainedJumps: 0,
     fallThroughElided: 0, lookups: 0, lookupMisses: 0, targetCacheMisses: 0, flushes: 0, invalidations: 0, callouts: 0,
     calloutsByKind: {}, emulated: 0, hiddenFaults: 0, trueFaults: 0, traceFaults: 0, reflected: 0, virtualInterrupts: 0,
-    adaptations: 0, directEntries: 0, directExits: 0, gdtSyncs: 0,
+    adaptations: 0, directEntries: 0, directExits: 0, gdtSyncs: 0, eventCounts: {}, eventCycles: {},
   };
 }
