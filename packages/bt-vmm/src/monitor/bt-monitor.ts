@@ -15,6 +15,9 @@ import { translateTu } from '../translate/translator.ts';
 import { ZERO_BT_COSTS, type BtCosts } from './bt-costs.ts';
 import { captureGuest, enterDirectSegments, enterTranslatedSegments, MonitorData, releaseRegisters } from './precise-state.ts';
 
+/** DR6.BS (SDM Vol.3 §17.2.3): set by the processor when a #DB is a single-step trap. */
+const DR6_SINGLE_STEP = 1 << 14;
+
 /** The machine a BtMonitor runs on (devices' `Board` fits structurally). */
 export interface BtMachine {
   /** The whole machine memory: guest RAM, then the monitor's memory. */
@@ -120,6 +123,8 @@ export class BtMonitor {
     this.silicon.hostSink = () => true;
     this.engine = new InterpreterEngine(this.silicon);
     this.vcpu = new Cpu({ memory: { ram: m.guestRam }, io: m.bus, cost: o.profile });
+    // One x87 FPU: kernel FPU instructions run on the shadow vCPU (callouts), user ones and WAIT on the silicon.
+    this.vcpu.fpu = this.silicon.fpu;
     this.vcpuEngine = new InterpreterEngine(this.vcpu);
     this.guest = new GuestMemory(this.vcpu, m.guestRam);
     this.mon = new MonitorData(m.ram, this.monitorPhys);
@@ -259,10 +264,12 @@ export class BtMonitor {
         this.pageFault(s.eip, RESTORE.NONE, s.cr2, errorCode);
         return;
       }
-      if (kind === EVENT_KIND.EXCEPTION && vector === 1) {
+      if (kind === EVENT_KIND.EXCEPTION && vector === 1 && (s.dr[6]! & DR6_SINGLE_STEP) !== 0) {
         // A single-step trap after a user instruction that set TF: the instruction is done; reflect the trap.
+        // (INT1/ICEBP also raises #DB but leaves DR6.BS clear and has not executed: it takes the path below.)
         this.capture(s.eip, RESTORE.NONE);
         this.vcpu.dr[6] = s.dr[6]!;
+        s.dr[6] = s.dr[6]! & ~DR6_SINGLE_STEP;
         this.reflect(1, NO_ERROR_CODE);
         return;
       }
@@ -520,7 +527,8 @@ export class BtMonitor {
     if (this.traceHint >= 0) k = this.snapshotPage(this.traceHint, k);
     this.traceHint = -1;
     const v = this.vcpu;
-    const got = this.guest.fetch(v.eip, this.fetchBuf, 15);
+    // Look-ahead only: probes, so that the guest's A/D bits change only by what the instruction does.
+    const got = this.guest.fetch(v.eip, this.fetchBuf, 15, true);
     const d = decode(this.fetchBuf.subarray(0, got), 0, (v.segAttr[1]! & SEG_ATTR.DB) !== 0 ? 32 : 16);
     if ((d.row.flags & OPF.TRUNCATED) !== 0) return;
     if (d.row.handler === 'mov_CdRd') this.effectCrWrite = true;
@@ -539,7 +547,7 @@ export class BtMonitor {
       }
     } else return;
     for (const a of [lin, (lin + 7) | 0]) {
-      const gpa = this.guest.translate(a, Access.READ);
+      const gpa = this.guest.probe(a, Access.READ);
       if (gpa >= 0 && this.pager.isTraced(gpa as never)) k = this.snapshotPage(gpa & ~0xfff, k);
     }
   }

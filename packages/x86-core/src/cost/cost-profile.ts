@@ -22,12 +22,14 @@ export const INSN_CLASS = {
   SYSTEM: 7,
   /** PUSH/POP/PUSHA/POPA/ENTER/LEAVE/PUSHF/POPF. */
   STACK: 8,
-  /** Forms that raise #UD/#NM (x87/SSE/SVM for now). */
+  /** Forms that raise #UD (SSE/SVM, undefined encodings). */
   UNDEFINED: 9,
+  /** x87 floating-point instructions (D8–DF escapes, FWAIT). */
+  FPU: 10,
 } as const;
 
 /** Number of instruction classes. */
-export const INSN_CLASS_COUNT = 10;
+export const INSN_CLASS_COUNT = 11;
 
 /**
  * A cost profile: cycles per instruction class and per hardware event, and the clock
@@ -64,7 +66,7 @@ export interface CostProfile {
 export const UNIT_PROFILE: CostProfile = {
   name: 'unit',
   hz: 1e9,
-  insnCycles: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+  insnCycles: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
   memOperand: 0,
   exception: 0,
   iret: 0,

@@ -12,7 +12,8 @@ const STACK = new Set(['push_Zv', 'pop_Zv', 'push_Ev', 'pop_Ev', 'push_Iz', 'pus
 /** The `INSN_CLASS` of a row. */
 export function classOfRow(row: OpcodeRow): number {
   const f = row.flags;
-  if ((f & (OPF.FPU | OPF.SSE | OPF.SVM | OPF.UD)) !== 0) return INSN_CLASS.UNDEFINED;
+  if ((f & (OPF.SSE | OPF.SVM | OPF.UD)) !== 0) return INSN_CLASS.UNDEFINED;
+  if ((f & OPF.FPU) !== 0 || row.handler === 'fwait') return INSN_CLASS.FPU;
   if ((f & OPF.STRING) !== 0) return (f & OPF.IO) !== 0 ? INSN_CLASS.IO : INSN_CLASS.STRING;
   if ((f & OPF.IO) !== 0) return INSN_CLASS.IO;
   const m = row.mnemonic;

@@ -9,7 +9,7 @@ import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 const PROFILE: CostProfile = {
   name: 'test',
   hz: 1e9,
-  insnCycles: [1, 10, 40, 2, 50, 3, 20, 100, 4, 1],
+  insnCycles: [1, 10, 40, 2, 50, 3, 20, 100, 4, 1, 6],
   memOperand: 5,
   exception: 300,
   iret: 70,
