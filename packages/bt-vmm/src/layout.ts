@@ -19,6 +19,8 @@ export const MON = {
   VIOPL: 0x04,
   /** 1 when the virtual PIC has an interrupt waiting (set by the monitor at every exit). */
   PENDING: 0x08,
+  /** The virtual task-priority register, CR8 (dword, 0…15). Read and written in-TC by `mov` from/to CR8. */
+  VTPR: 0x0c,
   /** Spill slots of non-IDENT sequences. */
   SPILL_EAX: 0x10,
   SPILL_ECX: 0x14,

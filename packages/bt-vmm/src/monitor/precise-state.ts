@@ -36,6 +36,7 @@ export function captureGuest(silicon: Cpu, vcpu: Cpu, mon: MonitorData, guestEip
   const sys = direct ? sf & (EFLAGS.IF | EFLAGS.IOPL) : (mon.get(MON.VIF) & EFLAGS.IF) | (mon.get(MON.VIOPL) & EFLAGS.IOPL);
   const keep = readEflags(vcpu) & (EFLAGS.VM | EFLAGS.RF | EFLAGS.VIF | EFLAGS.VIP);
   writeEflags(vcpu, (sf & ~SYSTEM_BITS) | sys | keep, -1);
+  vcpu.cr8 = mon.get(MON.VTPR);
   vcpu.eip = guestEip | 0;
   vcpu.nextEip = vcpu.eip;
   vcpu.cycles = silicon.cycles;
@@ -50,6 +51,7 @@ export function releaseRegisters(silicon: Cpu, vcpu: Cpu, mon: MonitorData, dire
   const vf = readEflags(vcpu);
   mon.set(MON.VIF, vf & EFLAGS.IF);
   mon.set(MON.VIOPL, vf & EFLAGS.IOPL);
+  mon.set(MON.VTPR, vcpu.cr8);
   writeEflags(silicon, direct ? vf & ~(EFLAGS.VM | EFLAGS.RF) : vf & ~SYSTEM_BITS, -1);
   silicon.cycles = vcpu.cycles;
   silicon.tscOffset = vcpu.tscOffset;

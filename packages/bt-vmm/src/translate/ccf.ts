@@ -24,6 +24,10 @@ export const INSN_KIND = {
   PUSHF: 'PUSHF',
   /** popf: sets the virtual IF/IOPL, then checks for a pending virtual interrupt. */
   POPF: 'POPF',
+  /** mov to CR8 (the TPR): a store to the virtual TPR; a reserved-bit value goes to the monitor (#GP). */
+  TPR_WRITE: 'TPR_WRITE',
+  /** mov from CR8: a load of the virtual TPR. */
+  TPR_READ: 'TPR_READ',
   /** A callout: the monitor emulates the instruction on the shadow vCPU. */
   CALLOUT: 'CALLOUT',
 } as const;

@@ -96,6 +96,11 @@ export function classify(d: Instruction, adapted: boolean): Classification {
     return out;
   }
   if (h === 'rdtsc') return out;
+  // CR8 (the TPR; in 32-bit code reached through AMD's LOCK MOV CR0 encoding): in-TC, as the paper's cr8wr.
+  if ((h === 'mov_CdRd' || h === 'mov_RdCd') && (d.prefixes & PREFIX.LOCK) !== 0 && d.reg === 0) {
+    out.kind = h === 'mov_CdRd' ? INSN_KIND.TPR_WRITE : INSN_KIND.TPR_READ;
+    return out;
+  }
   if (SEGMENT_LOADS.has(h)) return callout('segment', false);
   if (h === 'mov_EvSw') return d.reg === SEG.CS || d.reg === SEG.GS ? callout('segment-read', false) : out;
   if (h === 'push_CS' || h === 'push_GS') return callout('segment-read', false);

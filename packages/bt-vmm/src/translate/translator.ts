@@ -252,6 +252,18 @@ export function translateTu(guest: GuestMemory, eip: number, adapted: (eip: numb
         b.bytes(SEQ.reloadEcx);
         break;
       }
+      case INSN_KIND.TPR_WRITE: {
+        // The 8259 pair does not look at the TPR, so lowering it unmasks nothing: no interrupt check is needed.
+        const test = enc({ row: 'test_EvIz', operands: [reg(d.rm), imm(~0xf)] });
+        b.bytes(test);
+        b.bytes(enc({ row: 'jcc_Jb', cc: 4, operands: [rel(SEQ.callout.length)] }));
+        b.callout(SITE_KIND.CALLOUT, at, d.length, RESTORE.NONE, 'cr-write', false);
+        b.bytes(enc({ row: 'mov_EvGv', operands: [gs(MON.VTPR), reg(d.rm)], seg: SEG.GS }));
+        break;
+      }
+      case INSN_KIND.TPR_READ:
+        b.bytes(enc({ row: 'mov_GvEv', operands: [reg(d.rm), gs(MON.VTPR)], seg: SEG.GS }));
+        break;
       case INSN_KIND.CALLOUT:
         b.callout(SITE_KIND.CALLOUT, at, d.length, RESTORE.NONE, c.callout, !c.ends);
         break;

@@ -62,13 +62,16 @@ function privilegedSnippet(): Snippet {
     0x0f, 0xa2, // cpuid
     0xe4, 0x61, // in al, 0x61
     0x0f, 0x20, 0xc0, // mov eax, cr0
+    0xb9, 0x05, 0x00, 0x00, 0x00, // mov ecx, 5
+    0xf0, 0x0f, 0x22, 0xc1, // mov cr8, ecx (lock mov cr0, ecx: AltMovCr8)
+    0xf0, 0x0f, 0x20, 0xc3, // mov ebx, cr8
     0x8c, 0xd8, // mov eax, ds
     0xb8, 0x07, 0x00, 0x00, 0x00, // mov eax, 7
     0xba, 0xf4, 0x00, 0x00, 0x00, // mov edx, 0xf4
     0xef, // out dx, eax
     0xf4, // hlt
   ];
-  return { name: 'privileged', description: 'cli, pushf/popf, cpuid, in, mov from cr0 and ds, out', code };
+  return { name: 'privileged', description: 'cli, pushf/popf, cpuid, in, mov from cr0, mov to and from cr8, mov from ds, out', code };
 }
 
 /** Every snippet with an expect golden. */

@@ -41,3 +41,14 @@ describe("the paper's isPrime figure (S1 §3.2)", () => {
     expect(r.monitor.stats.fallThroughElided).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('privileged and sensitive instructions in-TC', () => {
+  const r = runSnippet(SNIPPETS[1]!);
+  it('mov to/from CR8 never leave the TC: the TPR lives in the monitor data page, and the guest reads back what it wrote', () => {
+    expect(r.stop).toEqual({ kind: 'exit', code: 7 });
+    const g = r.monitor.guestState();
+    expect(g.regs[3]).toBe(5);
+    expect(g.cr8).toBe(5);
+    expect(r.monitor.stats.calloutsByKind['cr-write']).toBeUndefined();
+  });
+});

@@ -273,7 +273,9 @@ export function decode(bytes: Uint8Array, offset: number, mode: 16 | 32): Instru
 
   const operands = buildOperands(id, opcodeByte, opsize, mod, reg, rm, imm, imm2);
   let ud = (row.flags & OPF.UD) !== 0;
-  if (prefixes & PREFIX.LOCK && !(row.flags & OPF.LOCKABLE && hasMem)) ud = true;
+  // LOCK is #UD except on a lockable memory form, and on MOV to/from CR0, which AMD's AltMovCr8 (reported by our CPUID) makes CR8.
+  const altMovCr8 = map === 1 && (opcodeByte === 0x20 || opcodeByte === 0x22) && reg === 0;
+  if (prefixes & PREFIX.LOCK && !(row.flags & OPF.LOCKABLE && hasMem) && !altMovCr8) ud = true;
   // Reserved register encodings (SDM Vol.2 MOV): segment registers 6–7, loading CS with MOV, CR1 and CR5–CR7.
   if (HAS_SREG_OR_CREG[id]) {
     for (const o of operands) {

@@ -3,7 +3,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import { CR0 } from '../cpu/cpu.ts';
 import { EFLAGS } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
-import { OPF, PREFIX } from '../decode/instruction.ts';
+import { OPF } from '../decode/instruction.ts';
 import { OPCODE_ROWS } from '../table/opcode-table.ts';
 import { ARITH_HANDLERS } from './arith.ts';
 import { BCD_HANDLERS } from './bcd.ts';
@@ -22,6 +22,8 @@ import { STACK_HANDLERS } from './stack.ts';
 import { STRING_HANDLERS } from './string.ts';
 import { SYSTEM_HANDLERS } from './system.ts';
 import { svmInstructionHandler, withInterceptChecks } from '../svm/instruction-intercepts.ts';
+import { fwait as x87Fwait } from './x87/control.ts';
+import { x87Handler } from './x87/handlers.ts';
 
 /** Every semantic handler by `row.handler` name (later families override earlier ones for the hot forms). */
 export const HANDLERS_BY_NAME: Readonly<Record<string, Handler>> = {
@@ -39,16 +41,12 @@ export const HANDLERS_BY_NAME: Readonly<Record<string, Handler>> = {
   ...SEGMENT_HANDLERS,
   ...withInterceptChecks(SYSTEM_HANDLERS),
   ...IO_HANDLERS,
+  // WAIT/FWAIT (9B) is a primary-map row: it reports pending x87 exceptions (x87/).
+  fwait: x87Fwait,
 };
 
 /** #UD: reserved encodings, LOCK misuse, MMX/SSE, and SVM instructions until the SVM extension exists. */
 export function undefinedOpcode(c: Cpu): void {
-  raise(c, VECTOR.UD, -1);
-}
-
-/** x87 escapes until x87 execution exists: #NM when CR0.EM or CR0.TS is set, else #UD. */
-export function fpuUnavailable(c: Cpu): void {
-  if ((c.cr0 & (CR0.EM | CR0.TS)) !== 0) raise(c, VECTOR.NM, -1);
   raise(c, VECTOR.UD, -1);
 }
 
@@ -75,7 +73,7 @@ function build(): Handler[] {
   for (const row of OPCODE_ROWS) {
     let h: Handler | undefined = HANDLERS_BY_NAME[row.handler];
     if ((row.flags & OPF.TOO_LONG) !== 0) h = tooLong;
-    else if ((row.flags & OPF.FPU) !== 0) h = fpuUnavailable;
+    else if ((row.flags & OPF.FPU) !== 0) h = x87Handler(row, (row.flags & OPF.UD) !== 0);
     else if ((row.flags & OPF.SVM) !== 0 && (row.flags & OPF.UD) === 0) h = svmInstructionHandler(row.handler);
     else if ((row.flags & (OPF.SSE | OPF.SVM | OPF.UD)) !== 0 || h === undefined) h = undefinedOpcode;
     else if ((row.flags & OPF.PRIVILEGED) !== 0) h = privileged(h);
@@ -84,7 +82,7 @@ function build(): Handler[] {
   return out;
 }
 
-/** Handler per row id (`HANDLERS[insn.id]`). Rows with no integer semantics raise #UD (#NM for x87). */
+/** Handler per row id (`HANDLERS[insn.id]`). x87 rows go through the x87 gate (x87/handlers.ts); rows with no semantics raise #UD. */
 export const HANDLERS: readonly Handler[] = build();
 
 /** Integer rows whose handler name has no implementation (the completeness test expects none). */
@@ -92,15 +90,7 @@ export function missingHandlers(): string[] {
   return OPCODE_ROWS.filter((r) => isIntegerRow(r.flags) && HANDLERS_BY_NAME[r.handler] === undefined).map((r) => r.handler);
 }
 
-/**
- * The handler to run for one decoded instruction: #UD when the decoder flagged the encoding
- * (except LOCK MOV CR0, which is the AltMovCr8 access to CR8).
- */
+/** The handler to run for one decoded instruction: #UD when the decoder flagged the encoding. */
 export function handlerFor(i: Insn): Handler {
-  if (i.ud) {
-    const lockCr8 = (i.prefixes & PREFIX.LOCK) !== 0 && i.reg === 0 && (i.row.handler === 'mov_CdRd' || i.row.handler === 'mov_RdCd');
-    if (!lockCr8) return undefinedOpcode;
-    return HANDLERS[i.id]!;
-  }
-  return HANDLERS[i.id]!;
+  return i.ud ? undefinedOpcode : HANDLERS[i.id]!;
 }
