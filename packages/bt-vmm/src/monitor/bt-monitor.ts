@@ -738,10 +738,7 @@ export class BtMonitor {
 
   /** A write hit a page with decoded code: drop the translations made from it. */
   private guestCodeWritten(phys: number, size: number, fromSilicon: boolean): void {
-    const first = phys >>> 12;
-    const last = (phys + size - 1) >>> 12;
-    let n = 0;
-    for (let p = first; p <= last; p++) if (this.tc.hasPhysPage(p)) n += this.tc.invalidatePhysPage(p);
+    const n = this.tc.invalidatePhysRange(phys, size);
     if (n === 0) return;
     this.generation++;
     this.vcpuEngine.flushBlocks();

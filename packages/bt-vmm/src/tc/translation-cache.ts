@@ -222,15 +222,28 @@ export class TranslationCache {
     this.o.onCodeWrite(p, 5);
   }
 
-  /** Invalidates every CCF translated from guest-physical page `page`; returns how many. */
-  invalidatePhysPage(page: number): number {
-    const list = this.byPhysPage.get(page);
-    if (list === undefined) return 0;
-    this.byPhysPage.delete(page);
+  /**
+   * Invalidates the CCFs translated from guest-physical bytes `[phys, phys + size)` — only those
+   * whose guest instructions overlap the write, so a data write next to code on the same page
+   * (kernels mix them) costs no retranslation. Returns how many were invalidated.
+   */
+  invalidatePhysRange(phys: number, size: number): number {
     let n = 0;
-    for (const c of list) {
-      if (c.valid) n++;
-      this.invalidate(c);
+    for (let page = phys >>> 12; page <= (phys + size - 1) >>> 12; page++) {
+      const list = this.byPhysPage.get(page);
+      if (list === undefined) continue;
+      const keep: Ccf[] = [];
+      for (const c of list) {
+        if (!c.valid) continue;
+        if (!overlaps(c, phys, size)) {
+          keep.push(c);
+          continue;
+        }
+        n++;
+        this.invalidate(c);
+      }
+      if (keep.length === 0) this.byPhysPage.delete(page);
+      else this.byPhysPage.set(page, keep);
     }
     return n;
   }
@@ -284,4 +297,18 @@ export class TranslationCache {
     s.tcBytes = 0;
     this.o.onCodeWrite(this.phys(this.start), this.limit - this.start);
   }
+}
+
+/** True if one of `c`'s guest instruction bytes lies in guest-physical `[phys, phys + size)`. */
+function overlaps(c: Ccf, phys: number, size: number): boolean {
+  for (const r of c.insns) {
+    for (let k = 0; k < r.length; k++) {
+      const lin = (r.eip + k) >>> 0;
+      const pp = c.physPages[c.linearPages.indexOf(lin >>> 12)];
+      if (pp === undefined || pp < 0) continue;
+      const p = pp * 0x1000 + (lin & 0xfff);
+      if (p >= phys && p < phys + size) return true;
+    }
+  }
+  return false;
 }

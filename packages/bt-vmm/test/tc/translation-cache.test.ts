@@ -1,4 +1,4 @@
-/** @file The translation cache is bounded: a small cache fills, flushes, and the guest still computes the same result. */
+/** @file The translation cache is bounded (a small cache fills, flushes, and the guest still computes the same result) and invalidates only the CCFs a write touches. */
 import { Board } from '@x86virt/devices';
 import { UNIT_PROFILE } from '@x86virt/x86-core';
 import { describe, expect, it } from 'vitest';
@@ -23,5 +23,19 @@ describe('translation cache', () => {
     const m = run(160);
     expect(m.stats.flushes).toBeGreaterThan(0);
     expect(m.stats.tcBytes).toBeLessThanOrEqual(160);
+  });
+});
+
+describe('invalidation on guest writes', () => {
+  it('a write next to translated code on the same page invalidates nothing; a write into the guest bytes of a CCF invalidates just that CCF', () => {
+    const m = run(1 << 20);
+    const live = (): number => m.tc.all.filter((c) => c.valid).length;
+    const before = live();
+    expect(m.tc.invalidatePhysRange(SNIPPET_BASE + 0x800, 4)).toBe(0);
+    expect(live()).toBe(before);
+    const target = m.tc.all.find((c) => c.valid && c.guestEip === SNIPPET_BASE + 0x2a)!;
+    expect(m.tc.invalidatePhysRange(SNIPPET_BASE + 0x2b, 1)).toBe(1);
+    expect(target.valid).toBe(false);
+    expect(live()).toBe(before - 1);
   });
 });
