@@ -4,6 +4,7 @@ import type { CostProfile } from '../cost/cost-profile.ts';
 import type { InterruptController, IoPorts, PhysicalMemory } from './interfaces.ts';
 import { Tlb } from '@x86virt/mmu';
 import type { SvmState } from '../svm/svm-state.ts';
+import { createFpuState, type FpuState } from '../exec/x87/fpu-state.ts';
 
 /** Index of the LDTR and TR caches in the segment arrays (after ES CS SS DS FS GS). */
 export const SEG_LDTR = 6;
@@ -126,6 +127,14 @@ export class Cpu {
   sysenterEip = 0;
   efer = 0;
   apicBase = 0xfee00900;
+
+  /** The x87 FPU (exec/x87/fpu-state.ts): a plain object of typed arrays, saved by snapshots like any field. */
+  fpu: FpuState = createFpuState();
+  /**
+   * FERR# (CR0.NE=0 x87 error reporting): called with true when a waiting x87 instruction finds
+   * a pending unmasked exception, false when ES is cleared. A PC board routes it to IRQ13.
+   */
+  onFerr: ((asserted: boolean) => void) | null = null;
 
   /** Modeled clock (cycles) and the TSC offset (TSC = cycles + tscOffset). */
   cycles = 0;

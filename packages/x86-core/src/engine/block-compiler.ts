@@ -5,6 +5,7 @@ import { read16, read32, read8, write32 } from '../cpu/memory.ts';
 import { fastJcc, fastPop, fastPush } from '../exec/hot.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
+import { raise, VECTOR } from '../cpu/fault.ts';
 
 /**
  * A compiled block: runs ALL of the block's instructions (the engine uses it only when neither
@@ -16,7 +17,7 @@ import type { Handler } from '../exec/operands.ts';
 export type CompiledBlock = (cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[]) => number;
 
 /** The helpers compiled code calls, passed to the generated factory (no globals, no imports in generated code). */
-const HELPERS = { R8: read8, R16: read16, R32: read32, W32: write32, GETCF: getCF, JCC: fastJcc, PUSH: fastPush, POP: fastPop } as const;
+const HELPERS = { R8: read8, R16: read16, R32: read32, W32: write32, GETCF: getCF, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RAISE: raise } as const;
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
@@ -43,6 +44,14 @@ interface Piece {
   readonly stores: boolean;
   /** Writes all six arithmetic flags without reading any (and cannot fault). */
   readonly killsFlags: boolean;
+  /** How a following Jcc can test this instruction's flags from the locals d, s, v (null: through the lazy record). */
+  readonly cond: CondSource | null;
+}
+
+/** What the locals d, s, v hold after an inlined flag-setting instruction (see `inlineCondition`). */
+interface CondSource {
+  readonly kind: 'sub' | 'add' | 'logic' | 'incdec' | 'shift';
+  readonly size: 1 | 4;
 }
 
 function byteReg(n: number): number {
@@ -63,7 +72,7 @@ function lazyFlags(kind: number, full: boolean): string {
 }
 
 function piece(code: string, o: Partial<Omit<Piece, 'code'>> = {}): Piece {
-  return { code, flags: o.flags ?? '', faults: o.faults ?? false, stores: o.stores ?? false, killsFlags: o.killsFlags ?? false };
+  return { code, flags: o.flags ?? '', faults: o.faults ?? false, stores: o.stores ?? false, killsFlags: o.killsFlags ?? false, cond: o.cond ?? null };
 }
 
 /** The inline form of `i`, or null to call its handler. Only 32-bit operand and address sizes are inlined. */
@@ -97,9 +106,16 @@ function inlineForm(i: Insn): Piece | null {
       src = `${i.imm}`;
     } else return null;
     const store = op.writes ? ` r[${dn}] = v;` : '';
-    return piece(`d = ${dst}; s = ${src}; v = ${op.expr};${store}`, { flags: lazyFlags(op.lazy, true), faults: mem, killsFlags: !mem });
+    const kind = op.lazy === LAZY.LOGIC ? 'logic' : op.lazy === LAZY.ADD ? 'add' : 'sub';
+    return piece(`d = ${dst}; s = ${src}; v = ${op.expr};${store}`, { flags: lazyFlags(op.lazy, true), faults: mem, killsFlags: !mem, cond: { kind, size: 4 } });
   }
   switch (h) {
+    case 'test_ALIb':
+      return piece(`d = r[0] & 255; s = ${i.imm & 0xff}; v = d & s;`, {
+        flags: `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 1; cpu.lazyMask = ${ARITH_FLAGS};`,
+        killsFlags: true,
+        cond: { kind: 'logic', size: 1 },
+      });
     case 'mov_EvGv':
       return mem ? piece(`W32(cpu, ${i.seg}, ${eaExpr(i)}, r[${i.reg}]);`, { faults: true, stores: true }) : piece(`r[${i.rm}] = r[${i.reg}];`);
     case 'mov_GvEv':
@@ -126,7 +142,7 @@ function inlineForm(i: Insn): Piece | null {
       // CF is kept: materialized from the previous lazy record first (setLazyKeepCF).
       return piece(
         `if ((cpu.lazyMask & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | GETCF(cpu); d = r[${i.zreg}]; s = 1; v = (d ${h === 'inc_Zv' ? '+' : '-'} 1) | 0; r[${i.zreg}] = v;`,
-        { flags: lazyFlags(h === 'inc_Zv' ? LAZY.ADD : LAZY.SUB, false) },
+        { flags: lazyFlags(h === 'inc_Zv' ? LAZY.ADD : LAZY.SUB, false), cond: { kind: 'incdec', size: 4 } },
       );
     case 'shl_EvIb':
     case 'shr_EvIb':
@@ -153,19 +169,77 @@ function shiftForm(i: Insn, h: string): Piece | null {
   return piece(`${body} r[${n}] = v;`, {
     flags: `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`,
     killsFlags: true,
+    cond: { kind: 'shift', size: 4 },
   });
 }
+
+/**
+ * The JavaScript condition of Jcc `cc` (SDM encoding: cc>>1 picks O,B,Z,BE,S,P,L,LE; bit 0
+ * negates) from the locals of the inlined instruction just before it, or null when only the
+ * lazy record can answer (OF, PF, ADD's signed conditions, INC/DEC's CF).
+ */
+function inlineCondition(cc: number, c: CondSource): string | null {
+  const k = c.kind;
+  let e: string | null = null;
+  switch (cc >> 1) {
+    case 1:
+      e = c.size !== 4 ? null : k === 'sub' ? '(d >>> 0) < (s >>> 0)' : k === 'add' ? '(v >>> 0) < (d >>> 0)' : k === 'logic' ? 'false' : k === 'shift' ? 's !== 0' : null;
+      break;
+    case 2:
+      e = 'v === 0';
+      break;
+    case 3:
+      e = c.size !== 4 ? null : k === 'sub' ? '(d >>> 0) <= (s >>> 0)' : k === 'logic' ? 'v === 0' : null;
+      break;
+    case 4:
+      e = c.size === 4 ? 'v < 0' : null;
+      break;
+    case 6:
+      e = c.size !== 4 ? null : k === 'sub' ? '(d | 0) < (s | 0)' : k === 'logic' ? 'v < 0' : null;
+      break;
+    case 7:
+      e = c.size !== 4 ? null : k === 'sub' ? '(d | 0) <= (s | 0)' : k === 'logic' ? 'v <= 0' : null;
+      break;
+  }
+  if (e === null) return null;
+  return (cc & 1) === 0 ? `(${e})` : `!(${e})`;
+}
+
+/** `r[n]` in a piece's code: a register of `cpu.regs`, held in the local `rn` in compiled code. */
+const REG_REF = /\br\[(\d)\]/g;
+const REG_WRITE = /\br\[(\d)\] = /g;
 
 /**
  * Compiles a decoded block of 32-bit code (`ipMask` = -1) into a `CompiledBlock`, or returns
  * null (16-bit code). Instructions without an inline form call their handler exactly as the
  * interpreter does (EIP and next EIP set first, `Cpu.blockBreak` checked after).
+ *
+ * Registers the inlined instructions use live in locals (`r0`…`r7`), loaded at block entry;
+ * the ones written are stored back to `cpu.regs` before anything that can fault or that reads
+ * `cpu.regs` itself (handlers, PUSH/POP, byte/word register views) and before every return,
+ * and the locals are reloaded after a handler, so `cpu.regs` is exact wherever it is observed.
+ * A Jcc right after an inlined flag-setting instruction tests that instruction's result
+ * locals instead of the lazy flag record (which is still written for the next block).
  */
 export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBlock | null {
   if (ipMask !== -1 || insns.length === 0) return null;
   const n = insns.length;
   const pieces = insns.map(inlineForm);
+  const used = new Set<number>();
+  for (const p of pieces) if (p !== null) for (const m of p.code.matchAll(REG_REF)) used.add(Number(m[1]));
+  const locals = [...used].sort();
   const out: string[] = ['const r = cpu.regs;', 'const e0 = cpu.eip;', 'let d = 0, s = 0, v = 0;'];
+  if (locals.length > 0) out.push(`let ${locals.map((k) => `r${k} = r[${k}]`).join(', ')};`);
+  const dirty = new Set<number>();
+  /** Stores the written locals back to cpu.regs. */
+  const flush = (): string => {
+    const code = [...dirty].map((k) => `r[${k}] = r${k};`).join(' ');
+    dirty.clear();
+    return code;
+  };
+  /** The same stores for a path that leaves the block (the locals stay dirty on the path that goes on). */
+  const flushOnExit = (): string => [...dirty].map((k) => `r[${k}] = r${k};`).join(' ');
+  const reload = locals.map((k) => `r${k} = r[${k}];`).join(' ');
   let off = 0;
   const eip = (o: number): string => (o === 0 ? 'e0' : `(e0 + ${o}) | 0`);
   for (let k = 0; k < n; k++) {
@@ -174,19 +248,36 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
     const p = pieces[k];
     const last = k === n - 1;
     if (p === null || p === undefined) {
+      const isJcc = ins.row.handler === 'jcc_Jb' || ins.row.handler === 'jcc_Jz';
+      const prev = k > 0 ? pieces[k - 1] : null;
+      const cond = isJcc && last && ins.opsize === 4 && prev !== null && prev !== undefined && prev.cond !== null ? inlineCondition(ins.cc, prev.cond) : null;
+      out.push(flush());
+      if (cond !== null) {
+        // The branch on the locals of the instruction before it; #GP(0) for a target past CS.limit, as fastJcc.
+        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > cpu.segLimit[1]) { cpu.eip = ${eip(off)}; RAISE(cpu, ${VECTOR.GP}, 0); } cpu.eip = t; } else cpu.eip = ${eip(next)};`);
+        out.push(`return ${n};`);
+        off = next;
+        continue;
+      }
       out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)};`);
       // Jcc, the commonest block end, through its fast path.
-      out.push(ins.row.handler === 'jcc_Jb' || ins.row.handler === 'jcc_Jz' ? `JCC(cpu, I[${k}]);` : `F[${k}](cpu, I[${k}]);`);
+      out.push(isJcc ? `JCC(cpu, I[${k}]);` : `F[${k}](cpu, I[${k}]);`);
       out.push('cpu.eip = cpu.nextEip;');
       out.push(last ? `return ${n};` : `if (cpu.blockBreak) return ${k + 1};`);
+      if (!last && !isJcc) out.push(reload);
     } else {
+      // Anything that can fault, or that reads cpu.regs itself, sees the registers exact.
+      const calls = p.code.includes('PUSH(') || p.code.includes('POP(');
+      if (p.faults || calls || p.code.includes('cpu.r8') || p.code.includes('cpu.r16')) out.push(flush());
       if (p.faults) out.push(`cpu.eip = ${eip(off)};`);
       const pn = pieces[k + 1];
       const dead = !last && pn !== null && pn !== undefined && pn.killsFlags;
-      const code = p.code.replace('@', `${k}`);
+      const code = p.code.replace('@', `${k}`).replace(REG_REF, 'r$1');
+      for (const m of p.code.matchAll(REG_WRITE)) dirty.add(Number(m[1]));
       out.push(dead ? code : `${code} ${p.flags}`);
-      if (p.stores && !last) out.push(`if (cpu.blockBreak) { cpu.eip = ${eip(next)}; return ${k + 1}; }`);
-      if (last) out.push(`cpu.eip = ${eip(next)}; return ${n};`);
+      if (calls && !last) out.push(reload);
+      if (p.stores && !last) out.push(`if (cpu.blockBreak) { ${flushOnExit()} cpu.eip = ${eip(next)}; return ${k + 1}; }`);
+      if (last) out.push(`${flush()} cpu.eip = ${eip(next)}; return ${n};`);
     }
     off = next;
   }

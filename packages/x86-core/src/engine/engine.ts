@@ -46,6 +46,13 @@ const HALT_NOIF: StopReason = { kind: 'halted', interruptsEnabled: false };
 const DIRECT_SIZE = 1 << 14;
 /** Default `InterpreterEngine.jitThreshold`: only blocks this hot are worth a JavaScript function (and its V8 optimization). */
 export const JIT_THRESHOLD = 1024;
+/** The engines `run`/`bench` offer: `interp` interprets every block (the reference), `jit` compiles hot blocks to JavaScript. */
+export const ENGINE_KINDS = ['interp', 'jit'] as const;
+/** One of `ENGINE_KINDS`. */
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+/** The engine used when none is asked for: the block compiler (it passes everything the interpreter passes). */
+export const DEFAULT_ENGINE: EngineKind = 'jit';
+
 /** Blocks kept before the whole cache is dropped. */
 export const MAX_CACHED_BLOCKS = 1 << 16;
 
@@ -78,6 +85,11 @@ export class InterpreterEngine implements Engine {
     this.cpu = cpu;
     this.pageBlocks = new Array<Block[] | undefined>(cpu.codePages.length);
     cpu.onCodeWrite = (phys, size) => this.invalidateRange(phys, size);
+  }
+
+  /** Selects the engine: `interp` never compiles (`jitThreshold` = Infinity), `jit` compiles blocks run `JIT_THRESHOLD` times. */
+  useEngine(kind: EngineKind): void {
+    this.jitThreshold = kind === 'jit' ? JIT_THRESHOLD : Infinity;
   }
 
   /**

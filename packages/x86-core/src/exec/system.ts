@@ -34,10 +34,11 @@ const EFER_WRITABLE = 1 << 12;
 export const CPUID_VENDOR = 'x86virtCPU  ';
 
 /**
- * CPUID.1:EDX — only what the model implements: PSE(3) TSC(4) MSR(5) CX8(8) SEP(11) PGE(13)
- * CMOV(15). No FPU bit until x87 exists; no DE, VME, PAE, APIC, MTRR, PAT, PSE-36.
+ * CPUID.1:EDX — only what the model implements: FPU(0) PSE(3) TSC(4) MSR(5) CX8(8) SEP(11)
+ * PGE(13) CMOV(15) (with FPU, CMOV also promises FCMOVcc and FCOMI, which exec/x87 has).
+ * No DE, VME, PAE, APIC, MTRR, PAT, PSE-36, MMX, FXSR (FXSAVE/FXRSTOR stay #UD), SSE.
  */
-export const CPUID_1_EDX = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+export const CPUID_1_EDX = (1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
 /** CPUID.1:EAX — family 6, model 3, stepping 3. */
 export const CPUID_1_EAX = 0x633;
 /** CPUID.8000_0001h:ECX — AltMovCr8 (bit 4) and SVM (bit 2). */

@@ -30,7 +30,7 @@ function randomInstruction(rnd: () => number): number[] {
   };
   const disp = (rnd() % 64) * 4;
   const memSlot = [0x45 | (d << 3), disp]; // [ebp + disp8], reg = d
-  switch (rnd() % 22) {
+  switch (rnd() % 23) {
     case 0: // add/or/and/sub/xor/cmp Ev,Gv (register)
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev (register)
@@ -73,6 +73,8 @@ function randomInstruction(rnd: () => number): number[] {
       return [0x0f, 0xaf, 0xc0 | (d << 3) | s];
     case 20: // neg/not r32
       return [0xf7, 0xc0 | (pick([2, 3]) << 3) | d];
+    case 21: // test al, imm8 (inlined, byte-sized lazy flags), often followed by a Jcc
+      return rnd() % 2 === 0 ? [0xa8, rnd() & 0xff] : [0xa8, rnd() & 0xff, 0x70 + (rnd() % 16), 0x01, 0x40 + d];
     default: // mov [ebp+d] then read it back in the same block
       return [0x89, ...memSlot, 0x8b, 0x45 | (s === 4 || s === 5 ? 0 : s << 3), disp];
   }

@@ -12,7 +12,7 @@ describe('CPUID', () => {
     expect(vendor).toBe('x86virtCPU  ');
     m = exec(/* mov eax, 1; cpuid */ [0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2], 2);
     expect(regs(m).eax).toBe(0x633);
-    expect(regs(m).edx).toBe(0xa938); // PSE TSC MSR CX8 SEP PGE CMOV; no FPU
+    expect(regs(m).edx).toBe(0xa939); // FPU PSE TSC MSR CX8 SEP PGE CMOV
     m = exec(/* mov eax, 0x80000001; cpuid */ [0xb8, 0x01, 0x00, 0x00, 0x80, 0x0f, 0xa2], 2);
     expect(regs(m).ecx).toBe(0x14); // AltMovCr8, SVM
     m = exec(/* mov eax, 0x80000000; cpuid */ [0xb8, 0x00, 0x00, 0x00, 0x80, 0x0f, 0xa2], 2);
