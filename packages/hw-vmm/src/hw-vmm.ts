@@ -1,5 +1,5 @@
 /** @file The hardware-assisted VMM: builds the guest's VMCB on the devices board, programs the intercepts, and runs `vmrun → handle exit → vmrun` with shadow or nested paging. */
-import { Board } from '@x86virt/devices';
+import { Board, type ByteSource } from '@x86virt/devices';
 import { buildNestedTables, gpa, hpa, Tlb, TlbControl } from '@x86virt/mmu';
 import {
   Cpu,
@@ -52,6 +52,8 @@ export interface HwVmmOptions {
   readonly initrd?: Uint8Array;
   /** Receives each byte the guest writes to COM1. */
   readonly serialSink?: (byte: number) => void;
+  /** Where COM1 receives from (default: nothing). */
+  readonly serialSource?: ByteSource;
 }
 
 /** Guest ASID of the VM and of the one-instruction emulation step. */
@@ -161,7 +163,7 @@ export class HwVmm {
     this.mmu = opts.mmu;
     const cost = opts.cost;
     const monitorMiB = opts.monitorMiB ?? 8;
-    this.board = new Board({ cpuHz: Math.round(cost.hz), memMiB: opts.memMiB ?? 64, monitorMiB, serialSink: opts.serialSink ?? (() => {}) });
+    this.board = new Board({ cpuHz: Math.round(cost.hz), memMiB: opts.memMiB ?? 64, monitorMiB, serialSink: opts.serialSink ?? (() => {}), ...(opts.serialSource !== undefined ? { serialSource: opts.serialSource } : {}) });
     const board = this.board;
     const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
     this.#guestBytes = board.guestRam.length;
@@ -390,15 +392,13 @@ export class HwVmm {
         vmcb.write(VMCB.RIP, vmcb.readLow(VMCB.NRIP));
         vmcb.write(VMCB.INTERRUPT_SHADOW, 0);
       },
+      // An intercepted port access reaches the monitor's device model, not a chipset register: its
+      // cost is the IOIO handler's software cost (profile monitor.hwIoExit), not the silicon's `io`.
       portIn(port, size) {
-        cpu.counters.portIo++;
-        cpu.cycles += cpu.cost.io;
         const v = board.bus.portRead(port, size);
         return size === 4 ? v | 0 : v & (size === 2 ? 0xffff : 0xff);
       },
       portOut(port, size, value) {
-        cpu.counters.portIo++;
-        cpu.cycles += cpu.cost.io;
         board.bus.portWrite(port, size, size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff));
       },
       cpuid(leaf, out) {

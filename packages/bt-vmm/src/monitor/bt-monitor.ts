@@ -122,7 +122,9 @@ export class BtMonitor {
     this.silicon = new Cpu({ memory: { ram: m.ram }, io: m.bus, cost: o.profile });
     this.silicon.hostSink = () => true;
     this.engine = new InterpreterEngine(this.silicon);
-    this.vcpu = new Cpu({ memory: { ram: m.guestRam }, io: m.bus, cost: o.profile });
+    // The shadow vCPU is the monitor's emulator: a port or MMIO access it makes reaches the monitor's
+    // device model, not a chipset register, so it costs nothing beyond the callout (profile bt.*).
+    this.vcpu = new Cpu({ memory: { ram: m.guestRam }, io: m.bus, cost: { ...o.profile, io: 0 } });
     // One x87 FPU: kernel FPU instructions run on the shadow vCPU (callouts), user ones and WAIT on the silicon.
     this.vcpu.fpu = this.silicon.fpu;
     this.vcpuEngine = new InterpreterEngine(this.vcpu);

@@ -29,8 +29,9 @@ function callout(category: string, ends: boolean): Classification {
   return out;
 }
 
-function usesGs(d: Instruction): boolean {
-  if ((d.prefixes & PREFIX.SEG) === 0 || d.seg !== SEG.GS) return false;
+/** True if `d` accesses memory through an explicit override of segment `seg`. */
+function usesOverride(d: Instruction, seg: number): boolean {
+  if ((d.prefixes & PREFIX.SEG) === 0 || d.seg !== seg) return false;
   if (d.hasMem) return true;
   return d.operands.some((o) => o.kind === OPK.STR_SRC);
 }
@@ -47,7 +48,9 @@ export function classify(d: Instruction, adapted: boolean): Classification {
   out.ends = false;
   if (d.ud || (f & (OPF.UD | OPF.TOO_LONG | OPF.FPU | OPF.SVM)) !== 0) return callout('undefined', true);
   if (adapted) return callout('adapted', false);
-  if (usesGs(d)) return callout('gs', false);
+  // %gs is the monitor's; %cs is the flat TC code segment (reaching the monitor region): the shadow vCPU uses the guest's.
+  if (usesOverride(d, SEG.GS)) return callout('gs', false);
+  if (usesOverride(d, SEG.CS)) return callout('cs', false);
   if ((f & OPF.BRANCH) !== 0) {
     if (d.opsize === 2 || d.adsize === 2) return callout('branch16', true);
     out.ends = true;

@@ -15,6 +15,8 @@ describe('classify', () => {
     [[0x8c, 0xd8], 'IDENT'], // mov eax, ds: the shadow keeps the guest's selector
     [[0x8c, 0xc8], 'CALLOUT(segment-read)'], // mov eax, cs: the silicon's CS is the TC's
     [[0x65, 0x8b, 0x00], 'CALLOUT(gs)'], // mov eax, gs:[eax]: %gs is the monitor's
+    [[0x2e, 0x8b, 0x00], 'CALLOUT(cs)'], // mov eax, cs:[eax]: translated code's %cs is the flat TC segment
+    [[0x2e, 0xac], 'CALLOUT(cs)'], // lods al, cs:[esi]
     [[0x8e, 0xd8], 'CALLOUT(segment)'], // mov ds, eax
     [[0x0f, 0xb2, 0x00], 'CALLOUT(segment)'], // lss eax, [eax]
     [[0xc5, 0x00], 'CALLOUT(segment)'], // lds eax, [eax]
