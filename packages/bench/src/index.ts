@@ -25,6 +25,8 @@ export { availableModes, ModeUnavailableError, runGuest } from './machine/run-gu
 export { createNativeMachine, flattenCounters, retired, runNative, type NativeMachine } from './machine/native.ts';
 /** Bt mode: the software VMM's machine and run (bt-vmm on a board with monitor memory). */
 export { btCostsOf, createBtMachine, runBt, type BtMachineSetup } from './machine/bt.ts';
+/** The monitors' fixed memory, hashed region by region (the attack suite's "monitor unchanged" check). */
+export { btMonitorRegions, hashMonitorRegions, hwMonitorRegions, type MonitorDigest, type MonitorRegion } from './machine/monitor-memory.ts';
 /** One benchmark job and its outcome; `runJob` is what each runner worker executes. */
 export { JOB_MAX_INSNS, jobModes, runJob, type BenchJob, type JobOutcome } from './machine/run-job.ts';
 /** Cost profiles (`profiles/*.json`): loading, validation, the mapping to the silicon's CostProfile. */
@@ -67,6 +69,9 @@ export {
 } from './results.ts';
 /** The suite's workloads and their sizes. */
 export { MACRO_WORKLOADS, NANO_WORKLOADS, SIZES, workloadsFor, type Workload } from './workloads.ts';
+/** The Debian i386 Linux guest: its files, its log comparison, and the `linux` bench suite (forkwait per mode). */
+export { afterInit, forkwaitCmdline, LINUX_BASE_CMDLINE, LINUX_CACHE_DIR, LINUX_GUEST_DIR, LINUX_MEM_MIB, linuxGuestFiles, maskLinuxLog, prepareLinuxGuest, type LinuxGuestFiles } from './linux/linux-guest.ts';
+export { LINUX_FORKS, renderLinuxBench, runLinuxBench, type LinuxBenchReport, type LinuxModeResult, type QemuTimes } from './linux/linux-bench.ts';
 /** The runner: a worker-thread pool over jobs, with progress. */
 export { poolSize, runJobs, runPool, type RunJobsOptions } from './runner.ts';
 export { describeOutcome, ProgressDisplay, type ProgressStream } from './progress.ts';
@@ -83,3 +88,10 @@ export { formatNumber, formatRatio, formatTable } from './report/text-table.ts';
 /** Machine snapshots: the versioned file format (JSON header + zlib memory) and native-mode save/restore/run. */
 export { decodeSnapshot, encodeSnapshot, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SnapshotError, type MachineSnapshot } from './snapshot/snapshot-file.ts';
 export { restoreNativeMachine, resumeNative, runNativeToSnapshot, saveNativeMachine, type RestoredMachine, type SnapshotRun } from './snapshot/native-snapshot.ts';
+/** The differential fuzzer across modes (`pnpm fuzz`, `x86virt fuzz`). */
+export {
+  buildFuzzImage, explain, generateProgram, KNOWN_DIVERGENCES, loadRegressions, minimise, runCase, runFuzz, saveRegression,
+  type CaseReport, type Divergence, type FuzzFinding, type FuzzProgram, type FuzzRegression, type FuzzSummary, type KnownDivergence,
+} from './fuzz/index.ts';
+export { monitorCostValues, type MonitorCostOverrides, type MonitorKey } from './fit/monitor-costs.ts';
+export { FIT_ITERATIONS, fitMonitorCosts, type MonitorFit } from './fit/monitor-fit.ts';

@@ -2,8 +2,10 @@
 import { BT_MONITOR_MIB, BtMonitor, ZERO_BT_COSTS, type BtCosts } from '@x86virt/bt-vmm';
 import { Board } from '@x86virt/devices';
 import { archState, DEFAULT_ENGINE, type CostProfile } from '@x86virt/x86-core';
+import { monitorCostValues, type MonitorCostOverrides } from '../fit/monitor-costs.ts';
 import { loadProfile, PROFILE_NAMES } from '../profiles.ts';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions } from './guest-run.ts';
+import { btMonitorRegions, hashMonitorRegions } from './monitor-memory.ts';
 import { flattenCounters } from './native.ts';
 
 /** A guest under the software VMM: the board and the monitor (which owns the silicon). */
@@ -12,26 +14,26 @@ export interface BtMachineSetup {
   readonly monitor: BtMonitor;
 }
 
-/** The monitor's software costs from the bench profile of the same name (`bt` and `monitor` sections; null = not fitted = 0). */
-export function btCostsOf(profile: CostProfile): BtCosts {
+/** The monitor's software costs from the bench profile of the same name (`bt` and `monitor` sections; null = not fitted = 0), with `overrides`. */
+export function btCostsOf(profile: CostProfile, overrides: MonitorCostOverrides = {}): BtCosts {
   if (!(PROFILE_NAMES as readonly string[]).includes(profile.name)) return ZERO_BT_COSTS;
   const p = loadProfile(profile.name);
-  const v = (e: { readonly value: number | null }): number => e.value ?? 0;
+  const m = monitorCostValues(profile.name, overrides);
   return {
-    translatePerInsn: v(p.bt.translatePerInsn),
-    callout: v(p.bt.calloutRdtsc),
-    syscall: v(p.monitor.btSyscallCallout),
-    faultReflect: v(p.monitor.btFaultReflect),
-    pageFault: v(p.monitor.btPageFault),
-    traceCallout: v(p.monitor.btTraceCallout),
+    translatePerInsn: p.bt.translatePerInsn.value ?? 0,
+    callout: p.bt.calloutRdtsc.value ?? 0,
+    syscall: m.btSyscallCallout ?? 0,
+    faultReflect: m.btFaultReflect ?? 0,
+    pageFault: m.btPageFault ?? 0,
+    traceCallout: m.btTraceCallout ?? 0,
   };
 }
 
 /** Builds the bt-mode machine for `image`: board with guest RAM plus monitor memory, kernel loaded, monitor started. */
 export function createBtMachine(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions, serialSink: (byte: number) => void): BtMachineSetup {
-  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, monitorMiB: BT_MONITOR_MIB, serialSink });
+  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, monitorMiB: BT_MONITOR_MIB, serialSink, ...(opts.serialInput !== undefined ? { serialSource: opts.serialInput } : {}) });
   const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
-  const monitor = new BtMonitor({ machine: board, profile, costs: btCostsOf(profile) });
+  const monitor = new BtMonitor({ machine: board, profile, costs: btCostsOf(profile, opts.monitorCosts) });
   board.setCycleSource(() => monitor.cycles);
   monitor.engine.useEngine(opts.engine ?? DEFAULT_ENGINE);
   monitor.vcpuEngine.useEngine(opts.engine ?? DEFAULT_ENGINE);
@@ -47,6 +49,8 @@ export function runBt(image: Uint8Array, profile: CostProfile, opts: GuestRunOpt
     opts.onSerial?.(b);
   };
   const { board, monitor } = createBtMachine(image, profile, opts, sink);
+  const regions = opts.auditMonitor === true ? btMonitorRegions(board.monitorBase) : [];
+  const before = hashMonitorRegions(board.ram, regions);
   const start = performance.now();
   const stop = monitor.run(opts.maxInsns ?? DEFAULT_MAX_INSNS);
   const hostMs = performance.now() - start;
@@ -70,5 +74,6 @@ export function runBt(image: Uint8Array, profile: CostProfile, opts: GuestRunOpt
     counters,
     arch: archState(monitor.guestState()),
     compiledBlocks: monitor.engine.compiledBlocks + monitor.vcpuEngine.compiledBlocks,
+    ...(opts.auditMonitor === true ? { monitorDigest: { before, after: hashMonitorRegions(board.ram, regions) } } : {}),
   };
 }

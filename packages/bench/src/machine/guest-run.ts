@@ -1,5 +1,8 @@
 /** @file What one run of a guest produced, in every mode: the stop, the serial text, the counts, the final state. */
-import type { ArchState } from '@x86virt/x86-core';
+import type { BlockDevice, Board, ByteSource } from '@x86virt/devices';
+import type { ArchState, EngineKind } from '@x86virt/x86-core';
+import type { MonitorCostOverrides } from '../fit/monitor-costs.ts';
+import type { MonitorDigest } from './monitor-memory.ts';
 
 /** Why a guest run ended. Exhaustive: a `switch` over `kind` needs no default. */
 export type GuestStop =
@@ -32,18 +35,36 @@ export interface GuestRun {
   readonly counters: Readonly<Record<string, number>>;
   /** The architectural state at the end. */
   readonly arch: ArchState;
+  /** Blocks the engine compiled to JavaScript (0 with `engine: 'interp'`); host-side, not a guest count. */
+  readonly compiledBlocks?: number;
+  /** With `auditMonitor`: the monitor's fixed memory hashed after set-up and at the end (native: none). */
+  readonly monitorDigest?: { readonly before: MonitorDigest; readonly after: MonitorDigest };
 }
 
 /** Options every mode's runner accepts. */
 export interface GuestRunOptions {
-  /** Kernel command line (multiboot). */
+  /** Kernel command line (multiboot or Linux). */
   readonly cmdline?: string;
+  /** An initrd; the image must then be a Linux bzImage. */
+  readonly initrd?: Uint8Array;
+  /** Where COM1 receives from (e.g. the CLI's stdin); default: nothing to receive. */
+  readonly serialInput?: ByteSource;
   /** Guest RAM in MiB (default 64). */
   readonly memMiB?: number;
   /** Stop after this many guest instructions (default 20 000 000 000). */
   readonly maxInsns?: number;
+  /** Execution engine of the silicon: `interp` or `jit` (default `DEFAULT_ENGINE`, the block compiler). Counts and cycles are identical. */
+  readonly engine?: EngineKind;
   /** Receives each byte the guest writes to COM1, as it is written (for live output). */
   readonly onSerial?: (byte: number) => void;
+  /** Disks on the primary ATA channel (native mode so far). */
+  readonly disks?: { readonly master?: BlockDevice | null; readonly slave?: BlockDevice | null };
+  /** Called with the board once it is built (e.g. for `--display text` or keyboard input; native mode so far). */
+  readonly onBoard?: (board: Board) => void;
+  /** Replace the profile's fitted monitor software costs for this run (fitting, ablation); default: the profile's. */
+  readonly monitorCosts?: MonitorCostOverrides;
+  /** Hash the monitor's fixed memory before and after the run (`GuestRun.monitorDigest`). */
+  readonly auditMonitor?: boolean;
 }
 
 /** The default instruction budget of a run. */

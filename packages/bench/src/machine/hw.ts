@@ -1,27 +1,36 @@
 /** @file Hardware-VMM modes (`hw-shadow`, `hw-nested`): the guest in SVM guest mode under hw-vmm, run to its end like native mode. */
 import { HwVmm, type HwMmu, type MonitorCosts } from '@x86virt/hw-vmm';
-import { archState, type CostProfile } from '@x86virt/x86-core';
+import { archState, DEFAULT_ENGINE, type CostProfile } from '@x86virt/x86-core';
+import { monitorCostValues, type MonitorCostOverrides } from '../fit/monitor-costs.ts';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions } from './guest-run.ts';
+import { hashMonitorRegions, hwMonitorRegions } from './monitor-memory.ts';
 import { flattenCounters, retired } from './native.ts';
 
-/**
- * Runs `image` under the hardware VMM with `mmu` paging until it exits, resets, shuts down,
- * hangs or uses up its budget. `monitorCosts` are the profile's fitted monitor costs (default:
- * none fitted, charged 0 and counted as `monitor.*.notFitted`).
- */
-export function runHw(image: Uint8Array, profile: CostProfile, mmu: HwMmu, opts: GuestRunOptions = {}, monitorCosts?: MonitorCosts): GuestRun {
+/** The hardware VMM's software costs from the bench profile of the same name (null = not fitted: charged 0, counted as `monitor.*.notFitted`), with `overrides`. */
+export function hwCostsOf(profile: CostProfile, overrides: MonitorCostOverrides = {}): MonitorCosts {
+  const m = monitorCostValues(profile.name, overrides);
+  return { hwIoExit: m.hwIoExit, hwPageFaultExit: m.hwPageFaultExit, hwTraceExit: m.hwTraceExit };
+}
+
+/** Runs `image` under the hardware VMM with `mmu` paging until it exits, resets, shuts down, hangs or uses up its budget. */
+export function runHw(image: Uint8Array, profile: CostProfile, mmu: HwMmu, opts: GuestRunOptions = {}): GuestRun {
   const bytes: number[] = [];
   const vmm = new HwVmm(image, {
     mmu,
     cost: profile,
-    ...(monitorCosts !== undefined ? { monitorCosts } : {}),
+    monitorCosts: hwCostsOf(profile, opts.monitorCosts),
     memMiB: opts.memMiB ?? 64,
     cmdline: opts.cmdline ?? '',
+    ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
+    ...(opts.serialInput !== undefined ? { serialSource: opts.serialInput } : {}),
     serialSink: (b) => {
       bytes.push(b);
       opts.onSerial?.(b);
     },
   });
+  vmm.engine.useEngine(opts.engine ?? DEFAULT_ENGINE);
+  const regions = opts.auditMonitor === true ? hwMonitorRegions(vmm.layout, mmu === 'nested') : [];
+  const before = hashMonitorRegions(vmm.board.ram, regions);
   const start = performance.now();
   const stop = vmm.run(opts.maxInsns ?? DEFAULT_MAX_INSNS);
   const hostMs = performance.now() - start;
@@ -36,5 +45,7 @@ export function runHw(image: Uint8Array, profile: CostProfile, mmu: HwMmu, opts:
     hostMs,
     counters: { ...flattenCounters(cpu.counters, vmm.board.bus.accessCounts()), ...vmm.stats() },
     arch: archState(cpu),
+    compiledBlocks: vmm.engine.compiledBlocks,
+    ...(opts.auditMonitor === true ? { monitorDigest: { before, after: hashMonitorRegions(vmm.board.ram, regions) } } : {}),
   };
 }
