@@ -34,6 +34,30 @@ export { PostPort, type PostPortState } from './chips/post-port.ts';
 /** The exit port 0xF4 (QEMU isa-debug-exit convention). */
 export { ExitPort, type ExitPortState } from './chips/exit-port.ts';
 
+/** The local APIC (xAPIC): registers, timer in bus clocks, the processor's INTR/INTA. */
+export {
+  LocalApic, APIC_REG, APIC_LVT, APIC_DELIVERY, APIC_ESR, APIC_BASE_MSR, APIC_DEFAULT_BASE, APIC_VERSION, apicTimerDivisor,
+  type LocalApicState, type ExtIntSource, type EoiListener,
+} from './chips/local-apic.ts';
+/** The 82093AA I/O APIC. */
+export { IoApic, IOAPIC_REG, IOAPIC_PINS, IOAPIC_VERSION, IOAPIC_RTE, type ApicBusTarget, type IoApicState } from './chips/io-apic.ts';
+/** An ATA channel in PIO mode with master and slave disks, and the IDENTIFY data. */
+export {
+  AtaChannel, ATA_STATUS, ATA_ERROR, ATA_CONTROL, ATA_DEVICE, ATA_CMD, ATA_OFFSET, type AtaChannelState, type AtaDriveState,
+} from './chips/ata-channel.ts';
+export { identifyData, defaultGeometry, ATA_MAX_MULTIPLE, LBA28_MAX, type ChsGeometry, type IdentifyInput } from './chips/ata-identify.ts';
+/** The CGA text display (CRTC registers, text page at 0xB8000). */
+export { Cga, CGA_TEXT_BASE, CGA_COLUMNS, CGA_ROWS, CRTC_REG, CGA_OFFSET, type CgaState } from './chips/cga.ts';
+/** US-layout keys as scan code sets 1 and 2. */
+export { keyForChar, strokeBytes, LEFT_SHIFT, type KeyCodes, type KeyStroke } from './chips/keyboard-scancodes.ts';
+/** Disk backends: the contract, an in-memory disk, a copy-on-write overlay. */
+export { MemoryBlockDevice, OverlayBlockDevice, SECTOR_BYTES, type BlockDevice } from './disk/block-device.ts';
+/** MP specification 1.4 tables and the BIOS data area. */
+export {
+  mpConfigTable, mpFloatingPointer, writeMpTables, writeBiosDataArea, MP_LAYOUT, MP_ENTRY, MP_INT, BDA,
+  type MpDescription, type BdaDescription,
+} from './platform/mp-tables.ts';
+
 /** The PC memory map (E820) as QEMU reports it, and its key addresses. */
 export { pcMemoryMap, E820, PC_MEMORY, MIN_MEM_MIB, MAX_MEM_MIB, type MemoryRegion } from './platform/memory-map.ts';
 /** The PC board: RAM, bus, chips, virtual clock, loaders, stop requests. */
@@ -41,6 +65,10 @@ export {
   Board,
   PC_PORTS,
   PC_IRQ,
+  PC_MMIO,
+  IOAPIC_ID,
+  DEFAULT_APIC_BUS_RATIO,
+  isaIrqToIoApicPin,
   STOP_REASON,
   type StopReason,
   type BoardOptions,
@@ -65,6 +93,13 @@ export {
   type MultibootLoad,
   type LoadedModule,
 } from './loader/multiboot.ts';
+/** The Linux x86 32-bit boot protocol: setup header, zero page, entry state, loader. */
+export { parseSetupHeader, isBzImage, protocolText, SETUP_HEADER, BZIMAGE, type SetupHeader } from './loader/linux/setup-header.ts';
+export { writeBootParams, BOOT_PARAMS, type BootParamsFields } from './loader/linux/boot-params.ts';
+export { linuxEntryState, LINUX_BOOT_CS, LINUX_BOOT_DS, LINUX_BOOT_GDT, LINUX_BOOT_GDT_ENTRIES } from './loader/linux/entry-state.ts';
+export { loadLinux, LINUX_LAYOUT, type LinuxOptions, type LinuxLoad } from './loader/linux/linux-loader.ts';
+/** Any kernel the board boots: a bzImage or a multiboot image. */
+export { loadKernel, type KernelOptions, type KernelLoad } from './loader/load-kernel.ts';
 /** The entry state a loader hands the processor, as plain data. */
 export {
   multibootEntryState,

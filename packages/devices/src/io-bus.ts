@@ -74,6 +74,21 @@ export class IoBus {
     this.mmioCounts.push(0);
   }
 
+  /**
+   * Moves the MMIO mapping called `name` to `base` (a relocatable register window, e.g. the
+   * local APIC through IA32_APIC_BASE); overlapping another mapping throws and leaves it in place.
+   */
+  remapMmio(name: string, base: number): void {
+    const i = this.mmio.findIndex((m) => m.name === name);
+    if (i < 0) throw new RangeError(`no MMIO mapping called ${name}`);
+    const m = this.mmio[i]!;
+    if (!Number.isInteger(base) || base < 0 || base + m.length > 2 ** 32) throw new RangeError(`${name}: bad MMIO base 0x${base.toString(16)}`);
+    for (const o of this.mmio) {
+      if (o !== m && base < o.base + o.length && o.base < base + m.length) throw new RangeError(`${name}: MMIO range overlaps ${o.name}`);
+    }
+    this.mmio[i] = { ...m, base };
+  }
+
   /** The port mappings, in the order they were made. */
   portMappings(): readonly BusMapping[] {
     return this.ports;

@@ -1,6 +1,7 @@
-/** @file Intel 8042 keyboard controller, enough for probing and the CPU reset line (0xFE to port 0x64). */
+/** @file Intel 8042 keyboard controller: command byte, self tests, a keyboard with scan codes from the terminal, the CPU reset line (0xFE to port 0x64). */
 import type { AccessSize, IoDevice, Snapshottable } from '../device.ts';
 import { NO_IRQ, type IrqLine } from '../irq-line.ts';
+import { keyForChar, strokeBytes } from './keyboard-scancodes.ts';
 
 /** Status register bits (port 0x64 read). */
 export const I8042_STATUS = { OBF: 0x01, IBF: 0x02, SYS: 0x04, CMD: 0x08, UNLOCKED: 0x10, AUX_OBF: 0x20 } as const;
@@ -20,13 +21,19 @@ export interface I8042State {
   pending: number;
   lastWasCommand: boolean;
   keyboardPending: number;
+  keys: number[];
+  scanning: boolean;
 }
 
 /**
  * The 8042 at chip offsets 0 (port 0x60, data) and 4 (port 0x64, status/command). The
  * controller answers its self tests, keeps the command byte and output port, and a keyboard
  * behind it acknowledges commands (0xFF reset → FA AA; 0xF2 → FA AB 83; 0xEE echo). No
- * mouse is attached: bytes for the auxiliary device are dropped. Pulsing the reset line
+ * mouse is attached: bytes for the auxiliary device are dropped. Keys typed on the terminal
+ * (`typeChars`) become scan codes in the keyboard's own queue: set 2, translated to set 1
+ * while the command byte's bit 6 is set (as the 8042 translates); a byte moves to the output
+ * buffer only when it is empty, the keyboard interface is enabled (command byte bit 4 clear)
+ * and the keyboard scans (0xF4 enables, 0xF5 disables, 0xFF resets to scanning). Pulsing the reset line
  * (command 0xFE, or 0xF0–0xFF with bit 0 clear, or writing output-port bit 0 = 0 with
  * 0xD1) calls `onReset`. IRQ1 is high while the output buffer is full and the command
  * byte's bit 0 enables it.
@@ -43,6 +50,10 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
   private lastWasCommand = false;
   /** A keyboard command waiting for its parameter (0: none). */
   private keyboardPending = 0;
+  /** Scan codes the keyboard has not handed to the controller yet. */
+  private keys: number[] = [];
+  /** The keyboard scans (0xF4 / reset) or not (0xF5). */
+  private scanning = true;
   /** Reset pulses requested so far. */
   resets = 0;
   private readonly irq: IrqLine;
@@ -56,6 +67,32 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
   private push(...bytes: number[]): void {
     for (const b of bytes) this.output.push(b & 0xff);
     this.update();
+  }
+
+  /** Terminal bytes typed on the keyboard; characters the US layout lacks are dropped (returns how many were taken). */
+  typeChars(bytes: Iterable<number>): number {
+    let taken = 0;
+    for (const b of bytes) {
+      const k = keyForChar(b === 10 ? 13 : b);
+      if (!k) continue;
+      for (const code of strokeBytes(k, (this.ctr & 0x40) !== 0)) this.keys.push(code);
+      taken++;
+    }
+    this.feed();
+    return taken;
+  }
+
+  /** Scan codes still queued in the keyboard. */
+  get queuedKeys(): number {
+    return this.keys.length;
+  }
+
+  /** Moves one keyboard byte into an empty output buffer while the interface is enabled. */
+  private feed(): void {
+    if (this.output.length === 0 && this.keys.length > 0 && this.scanning && (this.ctr & 0x10) === 0) {
+      this.output.push(this.keys.shift()!);
+      this.update();
+    }
   }
 
   private update(): void {
@@ -74,6 +111,7 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
     }
     const v = this.output.length > 0 ? this.output.shift()! : 0;
     this.update();
+    this.feed();
     return v;
   }
 
@@ -91,6 +129,7 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
       case I8042_CMD.WRITE_CTR:
         this.ctr = value;
         this.update();
+        this.feed();
         return;
       case I8042_CMD.WRITE_OUTPUT:
         this.outputPort = value;
@@ -123,7 +162,7 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
       case I8042_CMD.SELF_TEST: this.ctr |= 0x04; this.push(0x55); break;
       case I8042_CMD.TEST_KBD: this.push(0x00); break;
       case I8042_CMD.DISABLE_KBD: this.ctr |= 0x10; break;
-      case I8042_CMD.ENABLE_KBD: this.ctr &= ~0x10; break;
+      case I8042_CMD.ENABLE_KBD: this.ctr &= ~0x10; this.feed(); break;
       case I8042_CMD.READ_INPUT: this.push(0x80); break;
       case I8042_CMD.READ_OUTPUT: this.push(this.outputPort); break;
       default:
@@ -139,7 +178,9 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
       return;
     }
     switch (value) {
-      case 0xff: this.push(0xfa, 0xaa); break;
+      case 0xff: this.keys = []; this.scanning = true; this.push(0xfa, 0xaa); break;
+      case 0xf4: this.scanning = true; this.push(0xfa); break;
+      case 0xf5: this.scanning = false; this.push(0xfa); break;
       case 0xf2: this.push(0xfa, 0xab, 0x83); break;
       case 0xee: this.push(0xee); break;
       case 0xed:
@@ -160,6 +201,8 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
     this.pending = 0;
     this.lastWasCommand = false;
     this.keyboardPending = 0;
+    this.keys = [];
+    this.scanning = true;
     this.resets = 0;
     this.update();
   }
@@ -167,7 +210,7 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
   saveState(): I8042State {
     return {
       output: [...this.output], ctr: this.ctr, outputPort: this.outputPort, pending: this.pending,
-      lastWasCommand: this.lastWasCommand, keyboardPending: this.keyboardPending,
+      lastWasCommand: this.lastWasCommand, keyboardPending: this.keyboardPending, keys: [...this.keys], scanning: this.scanning,
     };
   }
 
@@ -178,6 +221,8 @@ export class I8042 implements IoDevice, Snapshottable<I8042State> {
     this.pending = s.pending;
     this.lastWasCommand = s.lastWasCommand;
     this.keyboardPending = s.keyboardPending;
+    this.keys = [...(s.keys ?? [])];
+    this.scanning = s.scanning ?? true;
     this.update();
   }
 }

@@ -18,6 +18,8 @@ export const IMAGE_PROBLEM = {
   NO_ROOM: 'no-room',
   IN_HOLE: 'in-legacy-hole',
   CMDLINE_TOO_LONG: 'cmdline-too-long',
+  NOT_BZIMAGE: 'not-bzimage',
+  OLD_PROTOCOL: 'old-boot-protocol',
 } as const;
 
 /** One of `IMAGE_PROBLEM`'s values. */

@@ -1,26 +1,59 @@
 /** @file The PC board: guest RAM, memory map, the I/O bus and the chips wired to it, the virtual clock, loaders. */
 import { ByteQueue, type ByteSource } from '../byte-queue.ts';
 import { ClockConverter } from '../clock.ts';
+import { AtaChannel, type AtaChannelState } from '../chips/ata-channel.ts';
+import { Cga, type CgaState } from '../chips/cga.ts';
 import { Elcr } from '../chips/elcr.ts';
 import { ExitPort, type ExitPortState } from '../chips/exit-port.ts';
 import { I8042, type I8042State } from '../chips/i8042.ts';
 import { I8254, PIT_HZ, type I8254State } from '../chips/i8254.ts';
 import { I8259Pair, type I8259PairState } from '../chips/i8259-pair.ts';
+import { IOAPIC_VERSION, IoApic, type IoApicState } from '../chips/io-apic.ts';
+import { APIC_VERSION, LocalApic, type LocalApicState } from '../chips/local-apic.ts';
 import { DEFAULT_RTC_EPOCH, Mc146818, RTC_HZ, type Mc146818State } from '../chips/mc146818.ts';
 import { NmiStatusControl, type NmiStatusControlState } from '../chips/nmi-status-control.ts';
 import { PostPort, type PostPortState } from '../chips/post-port.ts';
 import { Uart16550, type Uart16550State } from '../chips/uart16550.ts';
+import type { BlockDevice } from '../disk/block-device.ts';
 import { IoBus } from '../io-bus.ts';
+import type { IrqLine } from '../irq-line.ts';
+import { loadKernel, type KernelLoad } from '../loader/load-kernel.ts';
+import { loadLinux, type LinuxLoad } from '../loader/linux/linux-loader.ts';
 import { loadMultiboot, type MultibootLoad, type MultibootModule } from '../loader/multiboot.ts';
 import { MAX_MEM_MIB, MIN_MEM_MIB, pcMemoryMap, type MemoryRegion } from './memory-map.ts';
+import { writeBiosDataArea, writeMpTables } from './mp-tables.ts';
 
 /** Ports and IRQs of the PC board. */
 export const PC_PORTS = {
   PIC_MASTER: 0x20, PIC_SLAVE: 0xa0, PIT: 0x40, KBC_DATA: 0x60, NMI_SC: 0x61, KBC_CMD: 0x64, RTC: 0x70,
-  POST: 0x80, EXIT: 0xf4, ELCR: 0x4d0, COM1: 0x3f8,
+  POST: 0x80, EXIT: 0xf4, ELCR: 0x4d0, COM1: 0x3f8, ATA_PRIMARY: 0x1f0, ATA_PRIMARY_CONTROL: 0x3f6, CGA: 0x3d0,
 } as const;
 /** IRQ lines of the PC board. */
-export const PC_IRQ = { PIT: 0, KEYBOARD: 1, CASCADE: 2, COM1: 4, RTC: 8 } as const;
+export const PC_IRQ = { PIT: 0, KEYBOARD: 1, CASCADE: 2, COM1: 4, RTC: 8, ATA_PRIMARY: 14 } as const;
+/** MMIO windows of the PC board. */
+export const PC_MMIO = { IOAPIC: 0xfec00000, LAPIC: 0xfee00000 } as const;
+/** The I/O APIC's ID as the firmware programs it and the MP table reports it (the local APIC is 0). */
+export const IOAPIC_ID = 1;
+
+/**
+ * Core cycles per bus clock, the local APIC timer's input (default 19: the Pentium 4 672's
+ * 3.8 GHz core runs at 19 × its 200 MHz front-side bus clock, Intel Pentium 4 6x1 datasheet;
+ * SDM Vol.3 §10.5.4: the APIC timer counts the bus clock).
+ */
+export const DEFAULT_APIC_BUS_RATIO = 19;
+
+/** The I/O APIC input pin each ISA IRQ drives: the identity, except the PIT's IRQ0 on INTIN2 (as on PC chipsets and QEMU). */
+export function isaIrqToIoApicPin(irq: number): number {
+  return irq === 0 ? 2 : irq;
+}
+
+/** ISA IRQs the MP table routes to the I/O APIC (every IRQ but the cascade, IRQ2). */
+const MP_ISA_IRQS = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+/**
+ * CPU feature flags in the MP table's processor entry: the processor model's CPUID.1:EDX
+ * (PSE TSC MSR CX8 SEP PGE CMOV) plus APIC (bit 9), which this board provides.
+ */
+const MP_CPU_FEATURES = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 9) | (1 << 11) | (1 << 13) | (1 << 15);
 
 /** Why the board asked the run loop to stop. */
 export const STOP_REASON = { EXIT: 'exit', RESET: 'reset' } as const;
@@ -50,6 +83,10 @@ export interface BoardOptions {
    * With false every chip is in its power-on state.
    */
   readonly firmwareState?: boolean;
+  /** Disks on the primary ATA channel (absent: no drive). */
+  readonly disks?: { readonly master?: BlockDevice | null; readonly slave?: BlockDevice | null };
+  /** Core cycles per bus clock, the local APIC timer's input (default `DEFAULT_APIC_BUS_RATIO`). */
+  readonly apicBusRatio?: number;
 }
 
 /** Plain-data state of the board's devices and clock (RAM is not included). */
@@ -63,6 +100,10 @@ export interface BoardState {
   nmiSc: NmiStatusControlState;
   post: PostPortState;
   exit: ExitPortState;
+  lapic?: LocalApicState;
+  ioapic?: IoApicState;
+  ata?: AtaChannelState;
+  cga?: CgaState;
   serialInput: number[] | null;
   stopReason: StopReason | null;
   exitCode: number | null;
@@ -76,6 +117,8 @@ export interface BootOptions {
   readonly modules?: readonly MultibootModule[];
   /** boot_loader_name (default "qemu", what QEMU reports). */
   readonly bootLoaderName?: string;
+  /** An initrd for a Linux bzImage (`loadKernel`, `loadLinux`). */
+  readonly initrd?: Uint8Array;
 }
 
 /**
@@ -122,6 +165,19 @@ export class Board {
   readonly exitPort: ExitPort;
   readonly elcr: Elcr;
   readonly com1: Uart16550;
+  /** The bootstrap processor's local APIC (MMIO at its IA32_APIC_BASE). */
+  readonly lapic: LocalApic;
+  /**
+   * The processor's INTR/INTA (x86-core's `InterruptController`): the local APIC, which passes
+   * the 8259A pair's requests through LINT0 in virtual-wire (ExtINT) mode.
+   */
+  readonly intr: LocalApic;
+  /** The I/O APIC at 0xFEC00000, ISA IRQs on its inputs next to the 8259A pair. */
+  readonly ioapic: IoApic;
+  /** The primary ATA channel (0x1F0–0x1F7, 0x3F6, IRQ14). */
+  readonly ata: AtaChannel;
+  /** The CGA text display (CRTC at 0x3D4/0x3D5; text in RAM at 0xB8000). */
+  readonly cga: Cga;
   /** COM1's input queue when the board made it (no `serialSource` given), else null. */
   readonly serialInput: ByteQueue | null;
   /** Why the board asked to stop, or null. */
@@ -132,6 +188,8 @@ export class Board {
   private readonly pitClock: ClockConverter;
   private readonly rtcClock: ClockConverter;
   private readonly firmwareState: boolean;
+  private readonly apicBusRatio: number;
+  private readonly isaLines: IrqLine[] = [];
   private cycles = 0;
   private cycleSource: (() => number) | null = null;
 
@@ -155,15 +213,31 @@ export class Board {
 
     const pic = this.pic;
     const bus = this.bus;
-    this.pit = new I8254(pic.irqLine(PC_IRQ.PIT), () => this.pitClock.toTicks(this.now()));
+    const ratio = options.apicBusRatio ?? DEFAULT_APIC_BUS_RATIO;
+    if (!Number.isInteger(ratio) || ratio < 1) throw new RangeError(`apicBusRatio must be a whole number >= 1, got ${ratio}`);
+    this.apicBusRatio = ratio;
+    this.lapic = new LocalApic(pic, () => Math.floor(this.now() / this.apicBusRatio));
+    this.intr = this.lapic;
+    this.ioapic = new IoApic(this.lapic);
+    this.lapic.setEoiListener((vector) => this.ioapic.eoi(vector));
+    // Each ISA IRQ wire drives both the 8259A input and its I/O APIC pin.
+    for (let irq = 0; irq < 16; irq++) {
+      const a = pic.irqLine(irq);
+      const b = this.ioapic.pinLine(isaIrqToIoApicPin(irq));
+      this.isaLines.push({ setLevel: (high) => { a.setLevel(high); b.setLevel(high); } });
+    }
+    const isa = (irq: number): IrqLine => this.isaLines[irq]!;
+    this.pit = new I8254(isa(PC_IRQ.PIT), () => this.pitClock.toTicks(this.now()));
     this.nmiSc = new NmiStatusControl(this.pit);
-    this.kbc = new I8042(() => this.stop(STOP_REASON.RESET, null), pic.irqLine(PC_IRQ.KEYBOARD));
-    this.rtc = new Mc146818(pic.irqLine(PC_IRQ.RTC), () => this.rtcClock.toTicks(this.now()), options.rtcEpoch ?? DEFAULT_RTC_EPOCH);
+    this.kbc = new I8042(() => this.stop(STOP_REASON.RESET, null), isa(PC_IRQ.KEYBOARD));
+    this.rtc = new Mc146818(isa(PC_IRQ.RTC), () => this.rtcClock.toTicks(this.now()), options.rtcEpoch ?? DEFAULT_RTC_EPOCH);
+    this.ata = new AtaChannel(options.disks?.master ?? null, options.disks?.slave ?? null, isa(PC_IRQ.ATA_PRIMARY));
+    this.cga = new Cga();
     this.post = new PostPort(options.postSink ?? null);
     this.exitPort = new ExitPort((code) => this.stop(STOP_REASON.EXIT, code));
     this.elcr = new Elcr(pic);
     this.serialInput = options.serialSource ? null : new ByteQueue();
-    this.com1 = new Uart16550(pic.irqLine(PC_IRQ.COM1), options.serialSink ?? (() => {}), options.serialSource ?? this.serialInput);
+    this.com1 = new Uart16550(isa(PC_IRQ.COM1), options.serialSink ?? (() => {}), options.serialSource ?? this.serialInput);
 
     bus.mapPorts('pic-master', PC_PORTS.PIC_MASTER, 2, pic.master);
     bus.mapPorts('pic-slave', PC_PORTS.PIC_SLAVE, 2, pic.slave);
@@ -176,6 +250,11 @@ export class Board {
     bus.mapPorts('exit', PC_PORTS.EXIT, 4, this.exitPort, { width: 4 });
     bus.mapPorts('elcr', PC_PORTS.ELCR, 2, this.elcr);
     bus.mapPorts('com1', PC_PORTS.COM1, 8, this.com1);
+    bus.mapPorts('ata0', PC_PORTS.ATA_PRIMARY, 8, this.ata, { width: 4 });
+    bus.mapPorts('ata0', PC_PORTS.ATA_PRIMARY_CONTROL, 1, this.ata, { offset: 8 });
+    bus.mapPorts('cga', PC_PORTS.CGA + 4, 7, this.cga, { offset: 4 });
+    bus.mapMmio('ioapic', PC_MMIO.IOAPIC, 0x20, this.ioapic);
+    bus.mapMmio('lapic', PC_MMIO.LAPIC, 0x1000, this.lapic);
 
     this.setCmosMemory();
     if (this.firmwareState) this.applyFirmwareState();
@@ -199,13 +278,45 @@ export class Board {
     this.cycles = now;
     const pit = this.pitClock.toCycles(this.pit.tick(this.pitClock.toTicks(now)));
     const rtc = this.rtcClock.toCycles(this.rtc.tick(this.rtcClock.toTicks(now)));
+    const apic = this.lapic.tick(Math.floor(now / this.apicBusRatio)) * this.apicBusRatio;
     this.com1.tick(now);
-    return pit < rtc ? pit : rtc;
+    const first = pit < rtc ? pit : rtc;
+    return apic < first ? apic : first;
+  }
+
+  /**
+   * A WRMSR to IA32_APIC_BASE (0x1B): the local APIC takes the new enable bit and its register
+   * window moves to the new base. The processor model keeps the MSR itself; whoever runs it
+   * calls this after the write (x86-core has no MSR hook).
+   */
+  setApicBaseMsr(value: number): void {
+    this.lapic.writeBaseMsr(value);
+    this.bus.remapMmio('lapic', this.lapic.base);
+  }
+
+  /** Makes every disk write durable; the run loop calls it when a run ends, however it ends. */
+  flushDisks(): void {
+    this.ata.flush();
+  }
+
+  /** Keys typed on the terminal, for the keyboard (returns how many characters had a key). */
+  typeKeys(bytes: Iterable<number>): number {
+    return this.kbc.typeChars(bytes);
   }
 
   /** Loads a multiboot (v1) kernel and returns the processor's entry state; throws `ImageError` on a bad image. */
   loadMultiboot(image: Uint8Array, options: BootOptions = {}): MultibootLoad {
     return loadMultiboot(this.guestRam, image, { ...options, memoryMap: this.memoryMap });
+  }
+
+  /** Loads a Linux bzImage (and initrd) by the 32-bit boot protocol; throws `ImageError` on a bad image. */
+  loadLinux(image: Uint8Array, options: Pick<BootOptions, 'cmdline' | 'initrd'> = {}): LinuxLoad {
+    return loadLinux(this.guestRam, image, { ...options, memoryMap: this.memoryMap });
+  }
+
+  /** Loads a bzImage (`loadLinux`) or a multiboot kernel (`loadMultiboot`), whichever `image` is. */
+  loadKernel(image: Uint8Array, options: BootOptions = {}): KernelLoad {
+    return loadKernel(this.guestRam, image, { ...options, memoryMap: this.memoryMap });
   }
 
   /** Forgets a stop request after the run loop handled it (the exit code stays). */
@@ -225,6 +336,11 @@ export class Board {
     this.post.reset();
     this.exitPort.reset();
     this.com1.reset();
+    this.lapic.reset();
+    this.bus.remapMmio('lapic', this.lapic.base);
+    this.ioapic.reset();
+    this.ata.reset();
+    this.cga.reset();
     this.stopReason = null;
     this.exitCode = null;
     this.bus.clearStop();
@@ -270,6 +386,22 @@ export class Board {
     out(PC_PORTS.COM1 + 4, 0x08);
     out(PC_PORTS.KBC_CMD, 0x60);
     out(PC_PORTS.KBC_DATA, 0x61);
+    // Local APIC in virtual-wire mode as SeaBIOS leaves it (read back under QEMU by the
+    // pc-platform guest): software-enabled, spurious vector 0xFF, LINT0 ExtINT and LINT1 NMI,
+    // both level-triggered.
+    const apic = (offset: number, value: number): void => this.bus.mmioWrite(PC_MMIO.LAPIC + offset, 4, value);
+    apic(0xf0, 0x1ff);
+    apic(0x350, 0x8700);
+    apic(0x360, 0x8400);
+    // I/O APIC ID as the MP table reports it.
+    this.bus.mmioWrite(PC_MMIO.IOAPIC, 4, 0);
+    this.bus.mmioWrite(PC_MMIO.IOAPIC + 0x10, 4, IOAPIC_ID << 24);
+    writeBiosDataArea(this.guestRam, { hardDisks: this.ata.driveCount });
+    writeMpTables(this.guestRam, {
+      apicId: 0, apicVersion: APIC_VERSION & 0xff, cpuSignature: 0x633, cpuFeatures: MP_CPU_FEATURES,
+      localApicBase: PC_MMIO.LAPIC, ioApicId: IOAPIC_ID, ioApicVersion: IOAPIC_VERSION & 0xff, ioApicBase: PC_MMIO.IOAPIC,
+      isaRouting: MP_ISA_IRQS.map((irq) => [irq, isaIrqToIoApicPin(irq)] as const),
+    });
   }
 
   saveState(): BoardState {
@@ -283,6 +415,10 @@ export class Board {
       nmiSc: this.nmiSc.saveState(),
       post: this.post.saveState(),
       exit: this.exitPort.saveState(),
+      lapic: this.lapic.saveState(),
+      ioapic: this.ioapic.saveState(),
+      ata: this.ata.saveState(),
+      cga: this.cga.saveState(),
       serialInput: this.serialInput ? this.serialInput.toArray() : null,
       stopReason: this.stopReason,
       exitCode: this.exitCode,
@@ -299,6 +435,13 @@ export class Board {
     this.nmiSc.restoreState(s.nmiSc);
     this.post.restoreState(s.post);
     this.exitPort.restoreState(s.exit);
+    if (s.lapic) {
+      this.lapic.restoreState(s.lapic);
+      this.bus.remapMmio('lapic', this.lapic.base);
+    }
+    if (s.ioapic) this.ioapic.restoreState(s.ioapic);
+    if (s.ata) this.ata.restoreState(s.ata);
+    if (s.cga) this.cga.restoreState(s.cga);
     if (this.serialInput && s.serialInput) {
       this.serialInput.clear();
       this.serialInput.push(s.serialInput);

@@ -58,3 +58,38 @@ describe('i8042', () => {
     expect(other.saveState()).toEqual(kbc.saveState());
   });
 });
+
+describe('i8042 keyboard input', () => {
+  it('typed keys arrive as set 1 make/break codes one byte at a time, with shift', () => {
+    let irq = false;
+    const kbc = new I8042(undefined, { setLevel: (h) => (irq = h) });
+    kbc.write(4, 1, 0x60);
+    kbc.write(0, 1, 0x41); // translation on, IRQ on
+    expect(kbc.typeChars([0x61, 0x41])).toBe(2);
+    const bytes: number[] = [];
+    while (kbc.read(4, 1) & 0x01) {
+      expect(irq).toBe(true);
+      bytes.push(kbc.read(0, 1));
+    }
+    expect(bytes).toEqual([0x1e, 0x9e, 0x2a, 0x1e, 0x9e, 0xaa]);
+    expect(irq).toBe(false);
+  });
+
+  it('without translation the keyboard speaks set 2; disabled interfaces hold the keys', () => {
+    const kbc = new I8042();
+    kbc.write(4, 1, 0x60);
+    kbc.write(0, 1, 0x10); // keyboard interface disabled, no translation
+    kbc.typeChars([0x0a]);
+    expect(kbc.read(4, 1) & 0x01).toBe(0);
+    expect(kbc.queuedKeys).toBe(3);
+    kbc.write(4, 1, 0xae);
+    expect([kbc.read(0, 1), kbc.read(0, 1), kbc.read(0, 1)]).toEqual([0x5a, 0xf0, 0x5a]);
+    kbc.write(0, 1, 0xf5); // disable scanning
+    kbc.read(0, 1);
+    kbc.typeChars([0x20]);
+    expect(kbc.read(4, 1) & 0x01).toBe(0);
+    kbc.write(0, 1, 0xf4);
+    expect([kbc.read(0, 1), kbc.read(0, 1), kbc.read(0, 1)]).toEqual([0xfa, 0x29, 0xf0]);
+    expect(kbc.typeChars([0x80])).toBe(0);
+  });
+});

@@ -1,0 +1,44 @@
+/** @file The pc-platform guest (MP tables, local APIC timer, I/O APIC, IDE, CGA) matches its QEMU golden; the other modes are checked for what they reach. */
+import { readFileSync } from 'node:fs';
+import { MemoryBlockDevice, OverlayBlockDevice, type Board } from '@x86virt/devices';
+import { describe, expect, it } from 'vitest';
+import { guestImagePath, loadProfile, runGuest, toCostProfile } from '../src/index.ts';
+// @ts-expect-error -- a plain .mjs script without types, shared with the golden script
+import { pcPlatformDisk } from '../scripts/pc-platform-disk.mjs';
+
+const image = new Uint8Array(readFileSync(guestImagePath('pc-platform')!));
+const golden = readFileSync(new URL('../guests/pc-platform/golden.txt', import.meta.url), 'latin1');
+const profile = toCostProfile(loadProfile('p4-2006'));
+
+function disks(): { master: MemoryBlockDevice; slave: MemoryBlockDevice } {
+  return { master: new MemoryBlockDevice(pcPlatformDisk(false) as Uint8Array), slave: new MemoryBlockDevice(pcPlatformDisk(true) as Uint8Array) };
+}
+
+describe('pc-platform guest', () => {
+  it('native: serial output and exit code equal the QEMU golden; the writes reach the disks; the screen shows the text', () => {
+    const d = disks();
+    let board: Board | null = null;
+    const r = runGuest('native', image, profile, { maxInsns: 50_000_000, disks: d, onBoard: (b) => (board = b) });
+    expect(`${r.serial}exit=${r.stop.kind === 'exit' ? r.stop.code : r.stop.kind}\n`).toBe(golden);
+    // LBA 70 on the master holds the pattern the guest wrote; the slave's LBA 100–107 too.
+    const view = new DataView(d.master.bytes.buffer);
+    expect(view.getUint32(70 * 512, true)).toBe(0xc0de0000);
+    expect(view.getUint32(70 * 512 + 508, true)).toBe(0xc0de007f);
+    expect(new DataView(d.slave.bytes.buffer).getUint32(100 * 512, true)).toBe(0x51a70000);
+    // Untouched sectors keep the image's pattern.
+    expect(d.master.bytes[71 * 512]).toBe((71 * 31) & 0xff);
+    const b = board as unknown as Board;
+    expect(b.cga.renderText(b.ram)[0]!.startsWith('pc-platform: hello from CGA text')).toBe(true);
+    expect(b.cga.cursor).toBe(0x55);
+    expect(b.lapic.timerInterrupts).toBe(6);
+    expect(b.ata.sectorsWritten).toBe(9);
+  }, 120_000);
+
+  it('native with a snapshot overlay: same output, the base images unchanged', () => {
+    const d = disks();
+    const before = d.master.bytes.slice();
+    const r = runGuest('native', image, profile, { maxInsns: 50_000_000, disks: { master: new OverlayBlockDevice(d.master), slave: new OverlayBlockDevice(d.slave) } });
+    expect(`${r.serial}exit=${r.stop.kind === 'exit' ? r.stop.code : r.stop.kind}\n`).toBe(golden);
+    expect(d.master.bytes).toEqual(before);
+  }, 120_000);
+});
