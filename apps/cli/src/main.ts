@@ -1,10 +1,12 @@
 /** @file The x86virt command: parses the command line and dispatches to one command module. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_ENGINE, ENGINE_KINDS, type EngineKind } from '@x86virt/x86-core';
 import { disasmCommand, type DisasmOptions } from './commands/disasm.ts';
 import { benchCommand, type BenchOptions } from './commands/bench.ts';
 import { runCommand } from './commands/run.ts';
 import { statCommand } from './commands/stat.ts';
 import { translateCommand } from './commands/translate.ts';
+import { fuzzCommand, type FuzzCommandOptions } from './commands/fuzz.ts';
 import { profileByName, PROFILE_NAMES } from './profile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
@@ -26,13 +28,14 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
   program
     .command('bench')
     .description("run the paper's experiments on the built-in guests")
-    .addOption(new Option('--suite <suite>', 'which experiments').choices(['nano', 'macro', 'all']).default('all'))
+    .addOption(new Option('--suite <suite>', 'which experiments (linux: forkwait on Debian i386 Linux)').choices(['nano', 'macro', 'all', 'linux']).default('all'))
     .option('--modes <list>', 'modes to run: native,bt,hw-shadow,hw-nested (hw = both hw modes)')
     .addOption(new Option('--profile <name>', 'cost profile').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
     .option('--json <file>', 'write every result, counter and the profile as JSON')
     .option('--html <dir>', 'write a self-contained HTML report with charts into DIR')
     .option('--quick', 'small sizes (seconds, for tests)')
     .option('--workers <n>', 'worker threads (default: the host cores)', parseUint)
+    .addOption(new Option('--engine <engine>', 'execution engine: interpreter or block compiler (same counts and cycles)').choices(ENGINE_KINDS).default(DEFAULT_ENGINE))
     .action(async (opts: BenchOptions) => setStatus(await benchCommand(opts, out)));
 
   program
@@ -44,18 +47,24 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
 
   program
     .command('run')
-    .description('boot a multiboot kernel; its serial output goes to stdout, its exit code (port 0xf4) becomes ours')
-    .argument('[image]', 'multiboot (v1) ELF32 kernel (not with --restore)')
+    .description('boot a multiboot kernel or a Linux bzImage; serial output goes to stdout, stdin to its COM1, its exit code (port 0xf4) becomes ours')
+    .argument('[image]', 'multiboot (v1) ELF32 kernel or Linux bzImage (not with --restore)')
     .addOption(new Option('--mode <mode>', 'execution mode').choices(['native', 'bt', 'hw']).default('native'))
     .addOption(new Option('--mmu <mmu>', 'hw mode: MMU virtualization').choices(['shadow', 'nested']).default('shadow'))
     .option('--mem <MiB>', 'guest RAM in MiB', parseUint, 64)
     .option('--cmdline <str>', 'kernel command line', '')
     .option('--max-insns <n>', 'stop after this many guest instructions', parseUint, 20_000_000_000)
+    .addOption(new Option('--engine <engine>', 'execution engine: interpreter or block compiler (same counts and cycles)').choices(ENGINE_KINDS).default(DEFAULT_ENGINE))
     .addOption(new Option('--profile <name>', 'cost profile (modeled clock)').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
     .option('--stats <file>', "write counters and the stop reason as JSON to FILE ('-' for stderr)")
     .option('--save-at <n-and-file...>', 'stop after N instructions and save the machine to FILE: --save-at N FILE')
     .option('--restore <file>', 'continue a machine saved with --save-at (no IMAGE)')
-    .action((image: string | undefined, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; profile: string; stats?: string; saveAt?: string[]; restore?: string }) =>
+    .option('--kernel <file>', 'the kernel, instead of IMAGE: a Linux bzImage or a multiboot image')
+    .option('--initrd <file>', 'initrd / initramfs for a Linux bzImage')
+    .option('--disk <file>', 'raw disk image on the primary IDE channel; give it twice for master and slave', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--snapshot', 'disk writes go to a memory overlay that is discarded (the images stay as they are)')
+    .addOption(new Option('--display <kind>', 'draw the CGA text screen on stderr when the run ends').choices(['text']))
+    .action((image: string | undefined, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; engine: EngineKind; profile: string; stats?: string; saveAt?: string[]; restore?: string; kernel?: string; initrd?: string; disk?: string[]; snapshot?: boolean; display?: 'text' }) =>
       setStatus(runCommand(image, { ...opts, profile: profileByName(opts.profile) }, (line) => process.stderr.write(`${line}\n`))),
     );
 
@@ -83,6 +92,17 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .action((image: string, opts: { at?: number; symbol?: string; bytes?: number; after?: number; mem: number; cmdline: string; profile: string }) =>
       setStatus(translateCommand(image, { ...opts, profile: profileByName(opts.profile) }, out)),
     );
+
+  program
+    .command('fuzz')
+    .description('differential fuzzer: random guests run in every mode and compared; divergences minimised and saved')
+    .option('--seed <n>', 'master seed (default: random, printed)', parseUint)
+    .option('--cases <n>', 'number of cases (default 100)', parseUint)
+    .option('--minutes <n>', 'run for this many minutes instead of a case count', parseUint)
+    .option('--modes <list>', 'modes to compare, the first is the reference (default: all available)')
+    .option('--save <dir>', 'minimise each unexplained divergence and save it as a regression file in DIR')
+    .addOption(new Option('--profile <name>', 'cost profile (modeled clock)').choices(PROFILE_NAMES).default(PROFILE_NAMES[0]))
+    .action((opts: FuzzCommandOptions) => setStatus(fuzzCommand(opts, out)));
 
   return program;
 }

@@ -1,6 +1,6 @@
 /** @file The hardware-assisted VMM: builds the guest's VMCB on the devices board, programs the intercepts, and runs `vmrun → handle exit → vmrun` with shadow or nested paging. */
 import { Board, type ByteSource } from '@x86virt/devices';
-import { buildNestedTables, gpa, hpa, Tlb, TlbControl } from '@x86virt/mmu';
+import { buildNestedTables, gpa, hpa, TlbControl } from '@x86virt/mmu';
 import {
   Cpu,
   CR0,
@@ -20,12 +20,17 @@ import {
   VMCB,
   VMCB_SAVE_AREA,
   VMCB_SAVE_AREA_END,
+  VMCB_SEG_FIELD,
+  VMCB_SEGMENT,
   VMEXIT,
+  readField,
   writeField,
+  type ArchState,
   type CostProfile,
   type InterruptController,
 } from '@x86virt/x86-core';
 import { handleExit, type ExitOps, type ExitOutcome, type HaltOutcome, type HwStop } from './exit-handler.ts';
+import { fetchLeavesRam, GuestRamTlb, guestPhysicalIo } from './guest-physical.ts';
 import { exitCodeName, readExit, type PendingEvent } from './hw-exit.ts';
 import { MonitorClock, UNFITTED_MONITOR_COSTS, type MonitorCostName, type MonitorCosts } from './monitor-costs.ts';
 import { monitorLayout, type MonitorLayout } from './monitor-layout.ts';
@@ -63,6 +68,14 @@ const STEP_ASID = 2;
 const SLICE = 1 << 22;
 /** Most device deadlines one HLT may wait through before the guest is declared hung. */
 const MAX_HALT_TICKS = 1 << 20;
+/**
+ * Most exits in a row after which the guest has neither retired an instruction nor moved EIP,
+ * ECX, ESI or EDI (a string instruction's progress): the monitor is looping on one event it
+ * cannot resolve, and stops instead of hanging the host (the instruction budget counts retired
+ * instructions only, so it would never end such a loop). One instruction needs a few dozen
+ * exits at most (hidden faults on its code, data, stack and descriptor-table pages).
+ */
+const MAX_IDLE_EXITS = 1 << 14;
 
 const PF = 14;
 const DF = 8;
@@ -101,8 +114,12 @@ export interface HwVmmCounters {
   reinjected: number;
   /** Times V_IRQ was armed with the VINTR intercept (interrupt window). */
   interruptWindows: number;
-  /** One-instruction emulation steps (traced writes, string I/O, SMSW/LMSW/CLTS). */
+  /** One-instruction emulation steps (traced writes, string I/O, SMSW/LMSW/CLTS, accesses outside guest RAM). */
   emulationSteps: number;
+  /** Guest accesses to guest-physical memory outside guest RAM (shadow `outside-ram` faults, NPFs), emulated. */
+  outsideRamAccesses: number;
+  /** Code fetches from guest-physical memory outside guest RAM, answered with #GP(0) as on the native board. */
+  outsideRamFetches: number;
   /** Shadow #PF outcomes. */
   hiddenFaults: number;
   trueFaults: number;
@@ -137,6 +154,8 @@ export class HwVmm {
     reinjected: 0,
     interruptWindows: 0,
     emulationSteps: 0,
+    outsideRamAccesses: 0,
+    outsideRamFetches: 0,
     hiddenFaults: 0,
     trueFaults: 0,
     traceFaults: 0,
@@ -169,12 +188,13 @@ export class HwVmm {
     this.#guestBytes = board.guestRam.length;
     this.layout = monitorLayout(board.monitorBase, monitorMiB * 0x100000, this.#guestBytes);
     const L = this.layout;
-    this.cpu = new Cpu({ memory: board, io: board.bus, intr: this.#line, cost });
+    // The silicon's bus: memory from monitorBase up is unclaimed space to every guest access.
+    this.cpu = new Cpu({ memory: board, io: guestPhysicalIo(board.bus, board.monitorBase), intr: this.#line, cost });
     const cpu = this.cpu;
     board.setCycleSource(() => cpu.cycles);
     this.engine = new InterpreterEngine(cpu);
     this.svm = new Svm(cpu, this.engine);
-    this.svm.useTlb(STEP_ASID, new Tlb({ isRam: () => false }));
+    this.svm.useTlb(STEP_ASID, new GuestRamTlb(board.guestRam));
     this.#view = memoryView(board.ram);
     this.vmcb = new VmcbAccess(cpu, this.#view, L.vmcb);
     this.clock = new MonitorClock(opts.monitorCosts ?? UNFITTED_MONITOR_COSTS);
@@ -227,6 +247,8 @@ export class HwVmm {
   run(maxInsns: number): HwStop {
     const cpu = this.cpu;
     const board = this.board;
+    let idle = 0;
+    let mark = this.#progressMark();
     for (;;) {
       if (board.stopReason === 'exit') return { kind: 'exit', code: board.exitCode ?? 0 };
       if (board.stopReason === 'reset') return { kind: 'reset' };
@@ -247,10 +269,43 @@ export class HwVmm {
       this.#addExitCycles(name, cpu.cost.vmExit + cpu.cycles - t0 - (cpu.counters.portIo - io0) * cpu.cost.io);
       this.#lastExit = name;
       if (outcome.kind === 'stop') return outcome.stop;
+      const now = this.#progressMark();
+      if (now === mark) {
+        if (++idle >= MAX_IDLE_EXITS) return { kind: 'shutdown', reason: `the monitor handled ${idle} exits in a row (the last ${name}) without the guest making progress` };
+      } else idle = 0;
+      mark = now;
     }
   }
 
+  /** Guest progress as one string: instructions retired, EIP, and the registers a string instruction advances. */
+  #progressMark(): string {
+    const r = this.cpu.regs;
+    return `${retired(this.cpu)}:${this.#view.getUint32(this.layout.vmcb + VMCB.RIP.offset, true)}:${r[1]}:${r[6]}:${r[7]}`;
+  }
+
   /** Exits by code name, the monitor's, the pager's and the SVM unit's counters, as one flat map. */
+  /**
+   * The guest's architectural state after the last #VMEXIT: RAX, RSP, RIP, RFLAGS, CPL, CR2 and
+   * the selectors from the VMCB state-save area, the other GPRs from the processor (VMRUN does not
+   * switch them), and CR0/CR3/CR4 as the guest set them (under shadow paging the VMCB holds the
+   * shadow values). Read without VMCB-access charges: this is the bench looking, not the monitor.
+   */
+  guestArchState(): ArchState {
+    const v = this.#view;
+    const at = this.layout.vmcb;
+    const u = (i: number): number => this.cpu.regs[i]! >>> 0;
+    const f = (field: (typeof VMCB)[keyof typeof VMCB]): number => readField(v, at, field) >>> 0;
+    const sh = this.shadow;
+    return {
+      eax: f(VMCB.RAX), ecx: u(1), edx: u(2), ebx: u(3), esp: f(VMCB.RSP), ebp: u(5), esi: u(6), edi: u(7),
+      eip: f(VMCB.RIP),
+      eflags: f(VMCB.RFLAGS),
+      cpl: f(VMCB.CPL) & 3,
+      cr0: sh !== null ? sh.cr0 : f(VMCB.CR0), cr2: f(VMCB.CR2), cr3: sh !== null ? sh.cr3 : f(VMCB.CR3), cr4: sh !== null ? sh.cr4 : f(VMCB.CR4),
+      segments: [VMCB_SEGMENT.ES, VMCB_SEGMENT.CS, VMCB_SEGMENT.SS, VMCB_SEGMENT.DS, VMCB_SEGMENT.FS, VMCB_SEGMENT.GS].map((s) => v.getUint16(at + s + VMCB_SEG_FIELD.SELECTOR, true)),
+    };
+  }
+
   stats(): Record<string, number> {
     const out: Record<string, number> = {};
     // Bench README "Counters": `exit.<code>` and its modeled cycles `cycles.exit.<code>`; preemptions are the simulator's time slices, not exits.
@@ -413,9 +468,10 @@ export class HwVmm {
       reinject(event) {
         self.#reinject(event);
       },
-      emulateInstruction: () => self.#emulateStep(),
+      emulateInstruction: () => self.#emulateStep(false),
       halt: () => self.#halt(),
       pageFault: (address, errorCode, pending) => self.#pageFault(address, errorCode, pending),
+      nestedPageFault: (_gpa, _errorCode, _final, pending) => self.#nestedPageFault(pending),
       crAccess: (cr, write, gpr) => self.#crAccess(cr, write, gpr),
       invlpg(linear) {
         self.shadow?.invlpg(linear);
@@ -516,8 +572,7 @@ export class HwVmm {
     const s = this.shadow;
     if (s === null) {
       // Not intercepted with nested paging; reflect.
-      this.#injectPf(address, errorCode, pending);
-      return RESUME;
+      return this.#injectPf(address, errorCode, pending);
     }
     const r = s.pageFault(address, errorCode);
     switch (r.kind) {
@@ -529,37 +584,85 @@ export class HwVmm {
       case 'true':
         this.counters.trueFaults++;
         this.#charge('hwPageFaultExit');
-        this.#injectPf(address, r.errorCode, pending);
-        return RESUME;
+        return this.#injectPf(address, r.errorCode, pending);
       case 'trace':
         this.counters.traceFaults++;
         this.#charge('hwTraceExit');
         if (pending !== null) this.#reinject(pending);
-        return this.#emulateStep();
+        return this.#emulateStep(false);
       case 'unmappable':
-        return { kind: 'stop', stop: { kind: 'shutdown', reason: `guest access at 0x${(address >>> 0).toString(16)} maps ${r.reason === 'outside-ram' ? `guest-physical 0x${(r.gpa >>> 0).toString(16)} outside guest RAM (MMIO is not emulated)` : `nothing the monitor can map (${r.reason})`}` } };
+        if (r.reason === 'outside-ram') return this.#outsideRam(pending);
+        return { kind: 'stop', stop: { kind: 'shutdown', reason: `guest access at 0x${(address >>> 0).toString(16)} maps nothing the monitor can map (${r.reason})` } };
     }
+  }
+
+  /** An NPF: the nested tables map guest RAM only, so the guest touched guest-physical memory outside it. */
+  #nestedPageFault(pending: PendingEvent | null): ExitOutcome {
+    return this.#outsideRam(pending);
+  }
+
+  /**
+   * A guest access to guest-physical memory outside guest RAM (a shadow `outside-ram` fault or
+   * an NPF; the access, or a guest page-table entry): done as the native board does it. A code
+   * fetch there raises #GP(0); any other access is the one-instruction emulation step, run
+   * without nested paging on the guest's own tables, where memory outside guest RAM is
+   * unclaimed space (reads all ones, writes dropped, table entries not present) and device
+   * MMIO reaches the devices. An event whose delivery made the access is delivered again in the step.
+   */
+  #outsideRam(pending: PendingEvent | null): ExitOutcome {
+    this.#charge('hwTraceExit');
+    if (pending === null && fetchLeavesRam(this.board.guestRam, this.#fetchSite())) return this.#fetchOutsideRam();
+    this.counters.outsideRamAccesses++;
+    if (pending !== null) this.#reinject(pending);
+    return this.#emulateStep(true);
+  }
+
+  /** The guest's next instruction lies (or runs) outside guest RAM: #GP(0), as the native board raises for such a fetch. */
+  #fetchOutsideRam(): ExitOutcome {
+    this.counters.outsideRamFetches++;
+    this.counters.injectedExceptions++;
+    this.#inject(GP, EVENTINJ.TYPE_EXCEPTION, 0);
+    return RESUME;
+  }
+
+  /** Where the guest's next instruction is fetched from, with the guest's own paging state. */
+  #fetchSite(): { linear: number; d32: boolean; user: boolean; cr0: number; cr3: number; cr4: number } {
+    const v = this.#view;
+    const cs = this.layout.vmcb + VMCB_SEGMENT.CS;
+    const linear = (v.getUint32(cs + VMCB_SEG_FIELD.BASE, true) + v.getUint32(this.layout.vmcb + VMCB.RIP.offset, true)) | 0;
+    const d32 = (v.getUint16(cs + VMCB_SEG_FIELD.ATTRIB, true) & 0x400) !== 0;
+    const user = v.getUint8(this.layout.vmcb + VMCB.CPL.offset) === 3;
+    const s = this.shadow;
+    if (s !== null) return { linear, d32, user, cr0: s.cr0, cr3: s.cr3, cr4: s.cr4 };
+    return { linear, d32, user, cr0: v.getUint32(this.layout.vmcb + VMCB.CR0.offset, true), cr3: v.getUint32(this.layout.vmcb + VMCB.CR3.offset, true), cr4: v.getUint32(this.layout.vmcb + VMCB.CR4.offset, true) };
   }
 
   #charge(name: MonitorCostName): void {
     this.cpu.cycles += this.clock.charge(name);
   }
 
-  /** Reflects a #PF (CR2 = address), combined with an event that was being delivered (SDM Vol.3 Table 6-5). */
-  #injectPf(address: number, errorCode: number, pending: PendingEvent | null): void {
+  /**
+   * Reflects a #PF (CR2 = address), combined with an exception that was being delivered as the
+   * silicon combines them (SDM Vol.3 §6.15 Table 6-5): during #DF it is a triple fault (shutdown),
+   * during #PF a #DF; during a contributory exception, an interrupt or a benign exception the
+   * #PF is delivered by itself.
+   */
+  #injectPf(address: number, errorCode: number, pending: PendingEvent | null): ExitOutcome {
+    const exception = pending !== null && pending.type === EVENTINJ.TYPE_EXCEPTION ? pending.vector : -1;
+    if (exception === DF) return { kind: 'stop', stop: { kind: 'shutdown', reason: 'triple fault in the guest: #PF while delivering #DF' } };
     this.counters.injectedExceptions++;
-    const contributoryOrPf = pending !== null && pending.type === EVENTINJ.TYPE_EXCEPTION && [0, 10, 11, 12, 13, 14].includes(pending.vector);
-    if (contributoryOrPf) {
+    if (exception === PF) {
       this.#inject(DF, EVENTINJ.TYPE_EXCEPTION, 0);
-      return;
+      return RESUME;
     }
     this.vmcb.write(VMCB.CR2, address >>> 0);
     this.#inject(PF, EVENTINJ.TYPE_EXCEPTION, errorCode);
+    return RESUME;
   }
 
   #crAccess(cr: number, write: boolean, gpr: number): ExitOutcome {
     const s = this.shadow;
-    if (s === null || gpr < 0) return this.#emulateStep();
+    if (s === null || gpr < 0) return this.#emulateStep(false);
     const ops = this.#ops;
     if (!write) {
       ops.setGpr(gpr, cr === 0 ? s.cr0 : cr === 3 ? s.cr3 : s.cr4);
@@ -606,16 +709,25 @@ export class HwVmm {
    * goes through the pager (`emulateTracedWrite`). The state comes back to the guest's VMCB; an
    * exit the step itself takes (an interrupt first, HLT, CPUID, …) is handled as the guest's.
    * The step's world switches are not priced: its cost is the handler's software cost.
+   * `direct` (an access outside guest RAM): with nested paging the step runs without it too, on
+   * the guest's own tables (guest-physical = host-physical for guest RAM; see `guest-physical.ts`).
    */
-  #emulateStep(): ExitOutcome {
-    this.counters.emulationSteps++;
+  #emulateStep(direct: boolean): ExitOutcome {
     const ram = this.board.ram;
     const L = this.layout;
     const v = this.#view;
     const main = L.vmcb;
     const step = L.stepVmcb;
+    // A queued event: the step only delivers it (budget 0); the handler's first instruction then
+    // runs in the guest's own context, whose fetch the shadow or nested tables check.
+    const delivering = (v.getUint32(main + VMCB.EVENTINJ.offset, true) & EVENTINJ.V) !== 0;
+    // The silicon fetches code from its RAM array without asking the bus: code the guest's own
+    // tables place outside guest RAM must not reach the step (#GP(0), as on the native board).
+    if (!delivering && fetchLeavesRam(this.board.guestRam, this.#fetchSite())) return this.#fetchOutsideRam();
+    this.counters.emulationSteps++;
     ram.copyWithin(step + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA_END);
     for (const f of [VMCB.TSC_OFFSET, VMCB.INTERRUPT_SHADOW, VMCB.EVENTINJ, VMCB.NP_ENABLE, VMCB.N_CR3]) ram.copyWithin(step + f.offset, main + f.offset, main + f.offset + 8);
+    if (direct) writeField(v, step, VMCB.NP_ENABLE, 0);
     writeField(v, main, VMCB.EVENTINJ, 0);
     this.#eventQueued = false;
     writeField(v, step, VMCB.V_INTR, V_INTR.INTR_MASKING | (v.getUint8(main + VMCB.V_INTR.offset) & V_INTR.TPR_MASK));
@@ -635,7 +747,7 @@ export class HwVmm {
       };
     }
     try {
-      this.svm.vmrun(step, 1, false);
+      this.svm.vmrun(step, delivering ? 0 : 1, false);
     } finally {
       cpu.physWriteFilter = null;
     }

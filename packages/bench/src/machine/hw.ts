@@ -1,6 +1,6 @@
 /** @file Hardware-VMM modes (`hw-shadow`, `hw-nested`): the guest in SVM guest mode under hw-vmm, run to its end like native mode. */
 import { HwVmm, type HwMmu, type MonitorCosts } from '@x86virt/hw-vmm';
-import { archState, DEFAULT_ENGINE, type CostProfile } from '@x86virt/x86-core';
+import { DEFAULT_ENGINE, type CostProfile } from '@x86virt/x86-core';
 import { monitorCostValues, type MonitorCostOverrides } from '../fit/monitor-costs.ts';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions } from './guest-run.ts';
 import { hashMonitorRegions, hwMonitorRegions } from './monitor-memory.ts';
@@ -44,7 +44,7 @@ export function runHw(image: Uint8Array, profile: CostProfile, mmu: HwMmu, opts:
     hz: profile.hz,
     hostMs,
     counters: { ...flattenCounters(cpu.counters, vmm.board.bus.accessCounts()), ...vmm.stats() },
-    arch: archState(cpu),
+    arch: vmm.guestArchState(),
     compiledBlocks: vmm.engine.compiledBlocks,
     ...(opts.auditMonitor === true ? { monitorDigest: { before, after: hashMonitorRegions(vmm.board.ram, regions) } } : {}),
   };

@@ -1,6 +1,6 @@
 /** @file Native mode: the guest owns the silicon — a board, a processor, the interpreter engine, and the run loop. */
 import { Board } from '@x86virt/devices';
-import { archState, Cpu, InterpreterEngine, loadEntryState, type CostProfile, type CpuCounters } from '@x86virt/x86-core';
+import { archState, Cpu, DEFAULT_ENGINE, InterpreterEngine, loadEntryState, type CostProfile, type CpuCounters } from '@x86virt/x86-core';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions, type GuestStop } from './guest-run.ts';
 
 /** A guest on bare silicon: the devices board, the processor and its engine. */
@@ -16,12 +16,19 @@ export interface NativeMachine {
  * devices' `ImageError` (one-line message) for a bad image.
  */
 export function createNativeMachine(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions, serialSink: (byte: number) => void): NativeMachine {
-  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, serialSink });
-  const load = board.loadMultiboot(image, { cmdline: opts.cmdline ?? '' });
-  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.pic, cost: profile });
+  const board = new Board({
+    cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, serialSink,
+    ...(opts.serialInput !== undefined ? { serialSource: opts.serialInput } : {}),
+    ...(opts.disks !== undefined ? { disks: opts.disks } : {}),
+  });
+  opts.onBoard?.(board);
+  const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
+  // INTR/INTA through the local APIC, which passes the 8259A pair on in virtual-wire mode.
+  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.intr, cost: profile });
   board.setCycleSource(() => cpu.cycles);
   loadEntryState(cpu, load.state);
   const engine = new InterpreterEngine(cpu);
+  engine.useEngine(opts.engine ?? DEFAULT_ENGINE);
   engine.setDeadline(board.tick(0), (now) => board.tick(now));
   return { board, cpu, engine };
 }
@@ -50,6 +57,7 @@ export function runNative(image: Uint8Array, profile: CostProfile, opts: GuestRu
     hostMs,
     counters: flattenCounters(m.cpu.counters, m.board.bus.accessCounts()),
     arch: archState(m.cpu),
+    compiledBlocks: m.engine.compiledBlocks,
   };
 }
 

@@ -1,5 +1,6 @@
 /** @file One benchmark job (a workload in a mode): the unit a runner worker executes, and its outcome. */
 import { readFileSync } from 'node:fs';
+import type { EngineKind } from '@x86virt/x86-core';
 import { guestImagePath } from '../guests.ts';
 import type { Mode } from '../paper.ts';
 import { loadProfile, toCostProfile } from '../profiles.ts';
@@ -17,6 +18,8 @@ export interface BenchJob {
   /** Guest image name under `guests/` (default `frobos`). */
   readonly guest?: string;
   readonly maxInsns?: number;
+  /** Execution engine (default: the block compiler). */
+  readonly engine?: EngineKind;
 }
 
 /** What a job came to: a result, a mode this build cannot run, or a host-side failure. */
@@ -41,7 +44,7 @@ export async function runJob(job: BenchJob): Promise<JobOutcome> {
     const path = guestImagePath(guest);
     if (path === undefined) return { kind: 'failed', job, message: `guest image '${guest}' not found` };
     const profile = toCostProfile(loadProfile(job.profile));
-    const run = runGuest(job.mode, new Uint8Array(readFileSync(path)), profile, { cmdline: job.cmdline, maxInsns: job.maxInsns ?? JOB_MAX_INSNS });
+    const run = runGuest(job.mode, new Uint8Array(readFileSync(path)), profile, { cmdline: job.cmdline, maxInsns: job.maxInsns ?? JOB_MAX_INSNS, ...(job.engine !== undefined ? { engine: job.engine } : {}) });
     const result: RunResult = {
       mode: job.mode,
       workload: job.workload,

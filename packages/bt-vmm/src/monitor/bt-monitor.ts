@@ -59,6 +59,12 @@ export type BtStop =
   | { readonly kind: 'budget'; readonly maxInsns: number };
 
 const SLICE = 1 << 20;
+/**
+ * Most monitor entries in a row after which the guest has neither retired an instruction nor
+ * moved (silicon EIP, shadow-vCPU EIP, ECX/ESI/EDI): the monitor is looping on one event, and
+ * stops instead of hanging the host (the budget counts retired instructions only).
+ */
+const MAX_IDLE_ENTRIES = 1 << 14;
 const PAGE = 0x1000;
 
 /**
@@ -180,9 +186,23 @@ export class BtMonitor {
 
   /** Runs the guest until it exits, resets, shuts down, hangs, or retires `maxInsns` instructions. */
   run(maxInsns: number): BtStop {
+    let idle = 0;
+    let last = -1;
+    let lastEip = 0;
+    let lastVEip = 0;
+    let lastRegs = 0;
     for (;;) {
       if (this.stopResult !== null) return this.stopResult;
       const done = this.retired;
+      const r = this.silicon.regs;
+      const regs = (r[1]! ^ (r[6]! * 31) ^ (r[7]! * 961)) | 0;
+      if (done === last && this.silicon.eip === lastEip && this.vcpu.eip === lastVEip && regs === lastRegs) {
+        if (++idle >= MAX_IDLE_ENTRIES) return { kind: 'shutdown', reason: `bt-vmm: ${idle} monitor entries in a row without the guest making progress (last ${this.event})` };
+      } else idle = 0;
+      last = done;
+      lastEip = this.silicon.eip;
+      lastVEip = this.vcpu.eip;
+      lastRegs = regs;
       if (done >= maxInsns) {
         this.settle();
         return { kind: 'budget', maxInsns };
@@ -376,8 +396,7 @@ export class BtMonitor {
           const elide = this.tc.isTrailingJump(site);
           const t = this.translate(site.guestEip, elide ? site.relEnd - 5 : -1);
           if (t === null) {
-            this.capture(site.guestEip, RESTORE.NONE);
-            this.reflectFetchFault();
+            this.untranslatable(site.guestEip);
             return;
           }
           target = t;
@@ -399,8 +418,7 @@ export class BtMonitor {
         this.stats.targetCacheMisses++;
         const target = this.tc.lookup(guestTarget) ?? this.translate(guestTarget, -1);
         if (target === null) {
-          this.capture(guestTarget, RESTORE.NONE);
-          this.reflectFetchFault();
+          this.untranslatable(guestTarget);
           return;
         }
         this.tc.setTarget(guestTarget, target.tcStart);
@@ -436,11 +454,11 @@ export class BtMonitor {
     if (this.direct) this.captureUserSegments();
   }
 
-  /** Direct execution may have loaded data segments on the silicon: give the shadow vCPU the guest's descriptors for them. */
+  /** Direct execution may have loaded data and stack segments on the silicon: give the shadow vCPU the guest's descriptors for them. */
   private captureUserSegments(): void {
     const s = this.silicon;
     const v = this.vcpu;
-    for (const seg of [0, 3, 4, 5]) {
+    for (const seg of [0, 2, 3, 4, 5]) {
       const sel = s.segSel[seg]!;
       if (sel === v.segSel[seg]) continue;
       if ((sel & 0xfffc) === 0) {
@@ -619,9 +637,22 @@ export class BtMonitor {
     this.enterGuest();
   }
 
-  private reflectFetchFault(): void {
+  /**
+   * The guest instruction at `eip` could not be fetched for translation. If the guest's page
+   * tables fault, that #PF is reflected. Otherwise the code lies outside guest RAM: the shadow
+   * vCPU (the silicon's own interpreter on guest RAM, as in native mode) runs it, so the fetch
+   * has native semantics (#GP(0) where the board has no memory); the run loop goes back to
+   * translated code once the vCPU is past it.
+   */
+  private untranslatable(eip: number): void {
+    this.capture(eip, RESTORE.NONE);
+    if (this.guest.lastFault < 0) {
+      this.stats.outsideRamFetches++;
+      this.interpreting = true;
+      return;
+    }
     this.vcpu.cr2 = this.guest.walk.faultAddress;
-    this.reflect(14, this.guest.lastFault < 0 ? 0 : this.guest.lastFault);
+    this.reflect(14, this.guest.lastFault);
   }
 
   private deliverInterrupt(): void {
@@ -695,8 +726,7 @@ export class BtMonitor {
   private dispatch(eip: number): void {
     const ccf = this.tc.lookup(eip) ?? this.translate(eip, -1);
     if (ccf === null) {
-      this.capture(eip, RESTORE.NONE);
-      this.reflectFetchFault();
+      this.untranslatable(eip);
       return;
     }
     this.silicon.eip = ccf.tcStart;

@@ -52,6 +52,35 @@ export function parityOf(v: number): number {
   return PARITY[v & 0xff]!;
 }
 
+/** The status flags' whole state (materialized bits and the lazy record) as `saveStatusFlags` left it. */
+const saved = { flags: 0, lazyMask: 0, lzOp: 0, lzDst: 0, lzSrc: 0, lzRes: 0, lzSize: 4 };
+
+/**
+ * Saves the status flags before a read-modify-write of memory computes new ones, so that a fault
+ * on its store can undo them (`restoreStatusFlags`): faults are precise, and ADC/SBB/RCL/RCR
+ * restarted after a #PF must see the carry they started with. One slot: instructions do not nest.
+ */
+export function saveStatusFlags(cpu: Cpu): void {
+  saved.flags = cpu.flags;
+  saved.lazyMask = cpu.lazyMask;
+  saved.lzOp = cpu.lzOp;
+  saved.lzDst = cpu.lzDst;
+  saved.lzSrc = cpu.lzSrc;
+  saved.lzRes = cpu.lzRes;
+  saved.lzSize = cpu.lzSize;
+}
+
+/** Puts back the status flags `saveStatusFlags` saved. */
+export function restoreStatusFlags(cpu: Cpu): void {
+  cpu.flags = saved.flags;
+  cpu.lazyMask = saved.lazyMask;
+  cpu.lzOp = saved.lzOp;
+  cpu.lzDst = saved.lzDst;
+  cpu.lzSrc = saved.lzSrc;
+  cpu.lzRes = saved.lzRes;
+  cpu.lzSize = saved.lzSize;
+}
+
 /** Records an arithmetic result for lazy evaluation of all six status flags. */
 export function setLazy(cpu: Cpu, op: number, dst: number, src: number, res: number, size: number): void {
   cpu.lzOp = op;

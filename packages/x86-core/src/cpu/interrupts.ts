@@ -70,9 +70,11 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
       cpu.shutdown = { reason: `triple fault: vector ${v2} while delivering #DF` };
       return;
     }
+    // Only an exception can be the first of a double fault: INT n and INTR are benign whatever their vector (SDM Vol.3 Table 6-4).
+    const first = k === EVENT_KIND.EXCEPTION ? v : -1;
     const isDouble =
-      (contributory(v) && contributory(v2)) ||
-      (v === VECTOR.PF && (contributory(v2) || v2 === VECTOR.PF));
+      (contributory(first) && contributory(v2)) ||
+      (first === VECTOR.PF && (contributory(v2) || v2 === VECTOR.PF));
     if (isDouble) {
       cpu.counters.doubleFaults++;
       v = VECTOR.DF;

@@ -1,8 +1,8 @@
 /** @file Integer arithmetic: ADD ADC SUB SBB CMP INC DEC NEG, and the ALU core shared with logic.ts (lazy flags). */
 import type { Cpu } from '../cpu/cpu.ts';
-import { getCF, LAZY, setLazy, setLazyKeepCF, setResultFlags } from '../cpu/eflags.ts';
+import { getCF, LAZY, saveStatusFlags, setLazy, setLazyKeepCF, setResultFlags } from '../cpu/eflags.ts';
 import type { Insn } from './insn.ts';
-import { ea, getReg, opReg, readE, readMem, setReg, writeMem, type Handler } from './operands.ts';
+import { ea, getReg, opReg, readE, readMem, setReg, writeMem, writeMemRmw, type Handler } from './operands.ts';
 
 /** ALU operations in their encoding order (opcode bits 5:3). */
 export const ALU = { ADD: 0, OR: 1, ADC: 2, SBB: 3, AND: 4, SUB: 5, XOR: 6, CMP: 7 } as const;
@@ -55,8 +55,10 @@ function aluEG(cpu: Cpu, i: Insn, op: number, size: number): void {
     return;
   }
   const off = ea(cpu, i);
-  const r = alu(cpu, op, readMem(cpu, i.seg, off, size), s, size);
-  if (op !== ALU.CMP) writeMem(cpu, i.seg, off, size, r);
+  const d = readMem(cpu, i.seg, off, size);
+  saveStatusFlags(cpu);
+  const r = alu(cpu, op, d, s, size);
+  if (op !== ALU.CMP) writeMemRmw(cpu, i.seg, off, size, r);
 }
 
 /** op G, E. */
@@ -74,8 +76,10 @@ function aluEI(cpu: Cpu, i: Insn, op: number, size: number): void {
     return;
   }
   const off = ea(cpu, i);
-  const r = alu(cpu, op, readMem(cpu, i.seg, off, size), s, size);
-  if (op !== ALU.CMP) writeMem(cpu, i.seg, off, size, r);
+  const d = readMem(cpu, i.seg, off, size);
+  saveStatusFlags(cpu);
+  const r = alu(cpu, op, d, s, size);
+  if (op !== ALU.CMP) writeMemRmw(cpu, i.seg, off, size, r);
 }
 
 /** op AL/eAX, imm. */

@@ -1,5 +1,6 @@
 /** @file Operand fetch and write-back shared by the handlers: registers by size, effective addresses, E/G operands. */
 import type { Cpu } from '../cpu/cpu.ts';
+import { restoreStatusFlags } from '../cpu/eflags.ts';
 import { read16, read32, read8, write16, write32, write8 } from '../cpu/memory.ts';
 import type { Insn } from './insn.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
@@ -72,6 +73,20 @@ export function writeMem(cpu: Cpu, seg: number, off: number, size: number, v: nu
   if (size === 4) write32(cpu, seg, off, v);
   else if (size === 2) write16(cpu, seg, off, v);
   else write8(cpu, seg, off, v);
+}
+
+/**
+ * Stores the result of a read-modify-write whose status flags are already computed (after
+ * `saveStatusFlags`): a fault on the store puts the flags back, so the restarted instruction
+ * sees the ones it started with (ADC/SBB/RCL/RCR read CF).
+ */
+export function writeMemRmw(cpu: Cpu, seg: number, off: number, size: number, v: number): void {
+  try {
+    writeMem(cpu, seg, off, size, v);
+  } catch (e) {
+    restoreStatusFlags(cpu);
+    throw e;
+  }
 }
 
 /** Sets the next EIP for a near transfer to `target`, truncated to the operand size (SDM: IP wraps with 16-bit operand size). */

@@ -1,8 +1,8 @@
 /** @file Shifts and rotates: SHL/SAL SHR SAR ROL ROR RCL RCR SHLD SHRD, with the documented flags for counts 0, 1 and >1. */
 import type { Cpu } from '../cpu/cpu.ts';
-import { EFLAGS, getCF, materializeFlags, setResultFlags } from '../cpu/eflags.ts';
+import { EFLAGS, getCF, materializeFlags, saveStatusFlags, setResultFlags } from '../cpu/eflags.ts';
 import type { Insn } from './insn.ts';
-import { ea, getReg, getReg8, readMem, setReg, writeMem, type Handler } from './operands.ts';
+import { ea, getReg, getReg8, readMem, setReg, writeMem, writeMemRmw, type Handler } from './operands.ts';
 
 /** Shift/rotate kinds in group-2 encoding order (ModRM.reg). */
 export const SHIFT = { ROL: 0, ROR: 1, RCL: 2, RCR: 3, SHL: 4, SHR: 5, SAL: 6, SAR: 7 } as const;
@@ -141,8 +141,9 @@ function shiftE(cpu: Cpu, i: Insn, size: number, count: number): void {
   }
   const off = ea(cpu, i);
   const v = readMem(cpu, i.seg, off, size) & MASK[size]!;
+  saveStatusFlags(cpu);
   const r = shift(cpu, kind, v, count, size);
-  if ((count & 0x1f) !== 0) writeMem(cpu, i.seg, off, size, r);
+  if ((count & 0x1f) !== 0) writeMemRmw(cpu, i.seg, off, size, r);
 }
 
 function shiftDoubleE(cpu: Cpu, i: Insn, left: boolean, count: number): void {

@@ -84,6 +84,16 @@ describe('interrupt delivery', () => {
     expect(m.cpu.eip).toBe(0x3081);
     expect(peek32(m, 0x8000 - 16)).toBe(0); // #DF error code
   });
+  it('#NP while delivering INT 0 is just #NP: a software interrupt is benign whatever its vector', () => {
+    const m = pm(/* int 0 */ [0xcd, 0x00]);
+    writeGate(m, TABLES.IDT, SEL.CODE0, 0x3000, 0x0e); // vector 0: not present
+    m.ram[0x30b0] = 0xf4; // #NP handler (vector 11)
+    run(m, 5);
+    expect(m.cpu.counters.doubleFaults).toBe(0);
+    expect(m.cpu.counters.vectors[11]).toBe(1);
+    expect(m.cpu.eip).toBe(0x30b1);
+    expect(peek32(m, 0x8000 - 16)).toBe(0x02); // error code: IDT vector 0, IDT bit set
+  });
   it('a fault while delivering #DF is a triple fault: shutdown', () => {
     const m = createMachine({ code: /* xor ecx, ecx; div ecx */ [0x31, 0xc9, 0xf7, 0xf1] });
     m.cpu.idtrLimit = 0; // every vector is beyond the IDT limit
