@@ -1,4 +1,5 @@
 /** @file `x86virt bench` as a function: workloads × modes through the runner, gathered into one BenchReport. */
+import type { EngineKind } from '@x86virt/x86-core';
 import { jobModes, type BenchJob } from './machine/run-job.ts';
 import { MODES, type Mode } from './paper.ts';
 import { loadProfile, PROFILE_NAMES } from './profiles.ts';
@@ -13,6 +14,8 @@ export interface RunBenchOptions {
   readonly modes?: readonly Mode[];
   readonly profile?: string;
   readonly quick?: boolean;
+  /** Execution engine of the silicon in every job (default: the block compiler). */
+  readonly engine?: EngineKind;
   readonly workers?: number;
   readonly inProcess?: boolean;
   /** Where progress is shown (e.g. `process.stderr`); none when absent. */
@@ -34,7 +37,7 @@ export async function runBench(opts: RunBenchOptions = {}): Promise<BenchReport>
   const missing: MissingMode[] = requested.filter((m) => !built.includes(m)).map((mode) => ({ mode, reason: 'not built' }));
   const workloads = workloadsFor(suite, quick);
   const jobs: BenchJob[] = [];
-  for (const w of workloads) for (const mode of available) jobs.push({ id: jobs.length, workload: w.name, mode, cmdline: w.cmdline, profile: profile.name });
+  for (const w of workloads) for (const mode of available) jobs.push({ id: jobs.length, workload: w.name, mode, cmdline: w.cmdline, profile: profile.name, ...(opts.engine !== undefined ? { engine: opts.engine } : {}) });
 
   const workers = opts.inProcess ? 1 : poolSize(jobs.length, opts.workers);
   const progress = opts.progress && jobs.length > 0 ? new ProgressDisplay(opts.progress, jobs.length) : undefined;

@@ -13,9 +13,12 @@ import {
   type GuestStop,
   type Mode,
 } from '@x86virt/bench';
-import { MAX_MEM_MIB, MIN_MEM_MIB, MULTIBOOT_INFO } from '@x86virt/devices';
-import type { CostProfile } from '@x86virt/x86-core';
+import { isBzImage, MAX_MEM_MIB, MIN_MEM_MIB, MULTIBOOT_INFO, type Board } from '@x86virt/devices';
+import type { CostProfile, EngineKind } from '@x86virt/x86-core';
+import { openDisks, type RunDisks } from '../disk-file.ts';
 import { UsageError } from '../errors.ts';
+import { TextDisplay } from '../text-display.ts';
+import { StdinSource } from '../serial-input.ts';
 
 /** Options of `x86virt run`, as parsed. */
 export interface RunOptions {
@@ -24,12 +27,24 @@ export interface RunOptions {
   readonly mem: number;
   readonly cmdline: string;
   readonly maxInsns: number;
+  /** `--engine interp|jit` (default: the block compiler). */
+  readonly engine?: EngineKind;
   readonly stats?: string;
   readonly profile: CostProfile;
   /** `--save-at N FILE`, as given (validated by `runCommand`). */
   readonly saveAt?: readonly string[];
   /** `--restore FILE`. */
   readonly restore?: string;
+  /** `--kernel FILE`: the kernel (a bzImage or a multiboot image), instead of the IMAGE argument. */
+  readonly kernel?: string;
+  /** `--initrd FILE`: an initrd for a Linux bzImage. */
+  readonly initrd?: string;
+  /** `--disk FILE` (repeatable): raw images for the primary IDE master, then slave. */
+  readonly disk?: readonly string[];
+  /** `--snapshot`: disk writes go to an overlay that is discarded. */
+  readonly snapshot?: boolean;
+  /** `--display text`: draw the CGA text screen on stderr when the run ends. */
+  readonly display?: 'text';
 }
 
 /**
@@ -37,7 +52,7 @@ export interface RunOptions {
  * gives status v & 0xff (so these values are ambiguous with a guest that exits with them:
  * `--stats` records the exact stop).
  */
-export const RUN_STATUS = { budget: 124, shutdown: 125, hung: 126, reset: 0 } as const;
+export const RUN_STATUS = { budget: 124, shutdown: 125, hung: 126, reset: 0, quit: 130 } as const;
 
 /** The process exit status for a guest stop. */
 export function statusOf(stop: GuestStop): number {
@@ -79,19 +94,25 @@ export function runCommand(image: string | undefined, o: RunOptions, err: (line:
     if (o.saveAt !== undefined) throw new UsageError('--save-at and --restore cannot be combined');
     return restoreCommand(o.restore, o, err);
   }
-  if (image === undefined) throw new UsageError("missing required argument 'image' (or --restore FILE)");
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(image));
-  } catch (e) {
-    throw new UsageError(`cannot read image '${image}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  if (image !== undefined && o.kernel !== undefined) throw new UsageError('give the kernel either as IMAGE or as --kernel FILE, not both');
+  image ??= o.kernel;
+  if (image === undefined) throw new UsageError("missing required argument 'image' (or --kernel FILE, or --restore FILE)");
+  const bytes = readInput(image, 'image');
+  const initrd = o.initrd !== undefined ? readInput(o.initrd, 'initrd') : undefined;
+  if (initrd !== undefined && !isBzImage(bytes)) throw new UsageError(`--initrd needs a Linux bzImage kernel, and '${image}' is not one (no "HdrS" setup header)`);
   const mode: Mode = o.mode === 'hw' ? (o.mmu === 'nested' ? 'hw-nested' : 'hw-shadow') : o.mode;
   const serial = serialWriter();
   if (o.saveAt !== undefined) {
     const [n, file] = saveAtArgs(o.saveAt);
+    if (initrd !== undefined) throw new UsageError('--save-at does not take --initrd yet: snapshots cover multiboot guests');
     if (mode !== 'native') throw new UsageError(`--save-at: snapshots exist for native mode only so far, not '${mode}'`);
-    const r = runNativeToSnapshot(bytes, o.profile, n, { cmdline: o.cmdline, memMiB: o.mem, maxInsns: o.maxInsns, onSerial: serial.push });
+    const r = runNativeToSnapshot(bytes, o.profile, n, {
+      cmdline: o.cmdline,
+      memMiB: o.mem,
+      maxInsns: o.maxInsns,
+      ...(o.engine !== undefined ? { engine: o.engine } : {}),
+      onSerial: serial.push,
+    });
     serial.flush();
     if (r.snapshot === null) {
       err(`x86virt: no snapshot written: the guest stopped before instruction ${n} (${r.run.stop.kind})`);
@@ -107,13 +128,43 @@ export function runCommand(image: string | undefined, o: RunOptions, err: (line:
     if (o.stats !== undefined) writeStats(o.stats, r.run, o.profile);
     return 0;
   }
-  const result = runGuest(mode, bytes, o.profile, {
-    cmdline: o.cmdline,
-    memMiB: o.mem,
-    maxInsns: o.maxInsns,
-    onSerial: serial.push,
+  // COM1 reads stdin; a Linux kernel gets a raw terminal (an interactive shell; Ctrl-A x quits).
+  const input = new StdinSource(isBzImage(bytes), () => {
+    serial.flush();
+    process.stderr.write('\nx86virt: quit (Ctrl-A x)\n');
+    process.exit(RUN_STATUS.quit);
   });
+  let result: GuestRun;
+  if ((o.disk !== undefined || o.display !== undefined) && mode !== 'native') {
+    input.close();
+    throw new UsageError(`--disk and --display work in native mode only so far, not '${mode}'`);
+  }
+  if (o.snapshot === true && o.disk === undefined) {
+    input.close();
+    throw new UsageError('--snapshot needs --disk FILE');
+  }
+  let disks: RunDisks | null = null;
+  const display = o.display === 'text' ? new TextDisplay() : null;
+  try {
+    if (o.disk !== undefined) disks = openDisks(o.disk, o.snapshot === true);
+    result = runGuest(mode, bytes, o.profile, {
+      ...(disks !== null ? { disks: { master: disks.master, slave: disks.slave } } : {}),
+      ...(display !== null ? { onBoard: (b: Board) => display.attach(b) } : {}),
+      cmdline: o.cmdline,
+      memMiB: o.mem,
+      maxInsns: o.maxInsns,
+      ...(initrd !== undefined ? { initrd } : {}),
+      serialInput: input,
+      ...(o.engine !== undefined ? { engine: o.engine } : {}),
+      onSerial: serial.push,
+    });
+  } finally {
+    input.close();
+    // However the run ended (exit, guest crash, host error), the image files are flushed and closed.
+    disks?.close();
+  }
   serial.flush();
+  display?.finish();
   return finish(result, o, err);
 }
 
@@ -138,6 +189,15 @@ function profileFor(name: string): CostProfile {
     return toCostProfile(loadProfile(name));
   } catch (e) {
     throw new SnapshotError(`snapshot taken with cost profile '${name}', which this build does not have (${(e as Error).message})`);
+  }
+}
+
+/** The bytes of a file the user named, or a usage error saying why they cannot be read. */
+function readInput(file: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
