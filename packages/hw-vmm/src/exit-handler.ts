@@ -48,6 +48,12 @@ export interface ExitOps {
   halt(): HaltOutcome;
   /** Shadow paging: an intercepted #PF. */
   pageFault(address: number, errorCode: number, pending: PendingEvent | null): ExitOutcome;
+  /**
+   * Nested paging: a nested page fault. The nested tables map guest RAM only, so it is an access
+   * to guest-physical memory outside guest RAM (`final`: the access itself, else a guest
+   * page-table entry): emulated as the native board treats that memory.
+   */
+  nestedPageFault(gpa: number, errorCode: number, final: boolean, pending: PendingEvent | null): ExitOutcome;
   /** Shadow paging: a CR access (`gpr` −1: not a MOV). */
   crAccess(cr: number, write: boolean, gpr: number): ExitOutcome;
   /** Shadow paging: INVLPG of `linear`. */
@@ -83,7 +89,8 @@ function assertNever(x: never): never {
  * Handles one exit. Port I/O goes to the shared devices (string forms through the one-instruction
  * emulation), HLT waits in virtual time, CPUID and MSRs answer as bare silicon would (so guest
  * output matches native mode), INTR/VINTR need nothing here (the run loop injects pending
- * interrupts before every VMRUN), #PF/CR/INVLPG go to shadow paging, VMMCALL and SVM
+ * interrupts before every VMRUN), #PF/CR/INVLPG go to shadow paging, NPF to the emulation of
+ * guest-physical memory outside guest RAM, VMMCALL and SVM
  * instructions raise #UD in the guest (as on silicon without nested virtualization), a triple
  * fault stops the guest.
  */
@@ -147,7 +154,7 @@ export function handleExit(exit: HwExit, ops: ExitOps): ExitOutcome {
       ops.skipInstruction();
       return RESUME;
     case 'npf':
-      return stop(`guest access to guest-physical 0x${exit.gpa.toString(16)} outside guest RAM (MMIO is not emulated)`);
+      return ops.nestedPageFault(exit.gpa, exit.errorCode, exit.final, exit.pending);
     case 'svm-instruction':
       ops.injectException(UD, -1);
       return RESUME;

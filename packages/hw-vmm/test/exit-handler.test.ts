@@ -57,6 +57,10 @@ class FakeOps implements ExitOps {
     this.log.push(`pf ${address.toString(16)}/${errorCode}/${pending === null ? '-' : pending.vector}`);
     return { kind: 'resume' };
   }
+  nestedPageFault(gpa: number, errorCode: number, final: boolean, pending: PendingEvent | null): ExitOutcome {
+    this.log.push(`npf ${gpa.toString(16)}/${errorCode}/${final ? 'final' : 'table'}/${pending === null ? '-' : pending.vector}`);
+    return { kind: 'resume' };
+  }
   crAccess(cr: number, write: boolean, gpr: number): ExitOutcome {
     this.log.push(`cr${cr} ${write ? 'w' : 'r'} ${gpr}`);
     return { kind: 'resume' };
@@ -156,11 +160,12 @@ describe('handleExit', () => {
     expect(ops.log).toEqual(['pf 1234/3/32', 'cr3 w 7', 'invlpg 40000000', 'skip', 'inject 13/8', 'inject 6/-1']);
   });
 
-  it('SVM instructions inject #UD; NPF, INVALID and unknown exits stop with a reason', () => {
+  it('SVM instructions inject #UD; NPF goes to the nested-fault emulation; INVALID and unknown exits stop with a reason', () => {
     const ops = new FakeOps();
     handleExit({ kind: 'svm-instruction', code: VMEXIT.VMMCALL }, ops);
-    expect(ops.log).toEqual(['inject 6/-1']);
-    expect(handleExit({ kind: 'npf', gpa: 0x5000000, errorCode: 4, final: true, pending: null }, ops)).toMatchObject({ kind: 'stop', stop: { kind: 'shutdown' } });
+    expect(handleExit({ kind: 'npf', gpa: 0x5000000, errorCode: 4, final: true, pending: null }, ops)).toEqual({ kind: 'resume' });
+    handleExit({ kind: 'npf', gpa: 0x4000000, errorCode: 6, final: false, pending: { vector: 8, type: EVENTINJ.TYPE_EXCEPTION, errorCode: 0 } }, ops);
+    expect(ops.log).toEqual(['inject 6/-1', 'npf 5000000/4/final/-', 'npf 4000000/6/table/8']);
     expect(handleExit({ kind: 'invalid' }, ops)).toMatchObject({ kind: 'stop', stop: { reason: 'VMRUN refused the VMCB (VMEXIT_INVALID)' } });
     expect(handleExit({ kind: 'unexpected', code: 0x8d }, ops)).toMatchObject({ kind: 'stop', stop: { reason: 'unexpected exit code 0x8d' } });
   });

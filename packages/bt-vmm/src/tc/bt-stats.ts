@@ -37,6 +37,8 @@ export interface BtStats {
   /** Guest exceptions and interrupts delivered into the guest (virtual IDT). */
   reflected: number;
   virtualInterrupts: number;
+  /** Guest kernel code the translator could not fetch because it lies outside guest RAM: interpreted on the shadow vCPU. */
+  outsideRamFetches: number;
   /** Instructions re-translated as callouts by adaptive translation (and forwarding jumps written). */
   adaptations: number;
   /** Switches from translated kernel code to direct execution of user code, and back. */
@@ -59,7 +61,7 @@ export function newBtStats(): BtStats {
   return {
     translations: 0, translatedInsns: 0, identInsns: 0, nonIdentInsns: 0, ccfs: 0, tcBytes: 0, chainedJumps: 0,
     fallThroughElided: 0, lookups: 0, lookupMisses: 0, targetCacheMisses: 0, flushes: 0, invalidations: 0, callouts: 0,
-    calloutsByKind: {}, emulated: 0, hiddenFaults: 0, trueFaults: 0, traceFaults: 0, reflected: 0, virtualInterrupts: 0,
+    calloutsByKind: {}, emulated: 0, hiddenFaults: 0, trueFaults: 0, traceFaults: 0, reflected: 0, virtualInterrupts: 0, outsideRamFetches: 0,
     adaptations: 0, directEntries: 0, directExits: 0, gdtSyncs: 0, eventCounts: {}, eventCycles: {},
   };
 }
