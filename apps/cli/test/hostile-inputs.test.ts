@@ -73,7 +73,7 @@ function cases(): Case[] {
   };
   // Truncations: inside the ELF identification, header, program headers, multiboot header, segment data.
   for (const n of [0, 3, 15, 40, 52, 83, 0x1000, 0x100b, 0x1010, 0x104a]) {
-    refused(`hello truncated to ${n} bytes`, HELLO.slice(0, n), n === 0 ? /not an ELF image/ : undefined);
+    refused(`hello truncated to ${n} bytes`, HELLO.slice(0, n), n === 0 ? /not a kernel image/ : undefined);
   }
   const r = rng(0x5eed1);
   for (let k = 0; k < 3; k++) {
@@ -121,9 +121,9 @@ function cases(): Case[] {
     expect: 'any-end',
   });
   // Not a kernel at all.
-  refused('zero-length file', new Uint8Array(0), /not an ELF image/);
+  refused('zero-length file', new Uint8Array(0), /not a kernel image/);
   const noise = rng(0xbad5eed);
-  refused('random bytes', Uint8Array.from({ length: 4096 }, () => Math.floor(noise() * 256)), /not an ELF image/);
+  refused('random bytes', Uint8Array.from({ length: 4096 }, () => Math.floor(noise() * 256)), /not a kernel image/);
   refused('ELF magic then random bytes', Uint8Array.from({ length: 4096 }, (_, i) => (i < 4 ? [0x7f, 0x45, 0x4c, 0x46][i]! : Math.floor(noise() * 256))));
   // Seeded byte flips in the headers, the multiboot header and the code: refused, or runs to a report.
   const flips = rng(0xf11b5);
