@@ -1,5 +1,5 @@
 /** @file The hardware-assisted VMM: builds the guest's VMCB on the devices board, programs the intercepts, and runs `vmrun → handle exit → vmrun` with shadow or nested paging. */
-import { Board, type ByteSource } from '@x86virt/devices';
+import { Board, type BoardOptions, type ByteSource } from '@x86virt/devices';
 import { buildNestedTables, gpa, hpa, TlbControl } from '@x86virt/mmu';
 import {
   Cpu,
@@ -59,6 +59,8 @@ export interface HwVmmOptions {
   readonly serialSink?: (byte: number) => void;
   /** Where COM1 receives from (default: nothing). */
   readonly serialSource?: ByteSource;
+  /** Disks on the primary ATA channel (the board's; the guest reaches them through port I/O exits). */
+  readonly disks?: BoardOptions['disks'];
 }
 
 /** Guest ASID of the VM and of the one-instruction emulation step. */
@@ -86,7 +88,7 @@ const EAX = 0;
 /**
  * The processor's physical INTR line in hw mode. The board's PIC is the guest's *virtual*
  * interrupt controller (the shared device model); the physical line is asserted when a device
- * deadline makes the virtual PIC newly request an interrupt (the host's timer interrupt in a real
+ * deadline makes the virtual interrupt controller (local APIC, and the 8259 pair through LINT0) newly request an interrupt (the host's timer interrupt in a real
  * VMM), so the guest exits (INTR intercept) and the monitor injects.
  */
 class HostInterruptLine implements InterruptController {
@@ -106,7 +108,7 @@ export interface HwVmmCounters {
   readonly exits: Map<string, number>;
   /** Modeled cycles of each exit code's round trips (#VMEXIT, handler, next VMRUN). */
   readonly exitCycles: Map<string, number>;
-  /** Interrupts acknowledged at the virtual PIC and injected through EVENTINJ. */
+  /** Interrupts acknowledged at the virtual interrupt controller and injected through EVENTINJ. */
   injectedInterrupts: number;
   /** Exceptions injected (reflected #PF, #GP from MSR emulation, …). */
   injectedExceptions: number;
@@ -182,7 +184,7 @@ export class HwVmm {
     this.mmu = opts.mmu;
     const cost = opts.cost;
     const monitorMiB = opts.monitorMiB ?? 8;
-    this.board = new Board({ cpuHz: Math.round(cost.hz), memMiB: opts.memMiB ?? 64, monitorMiB, serialSink: opts.serialSink ?? (() => {}), ...(opts.serialSource !== undefined ? { serialSource: opts.serialSource } : {}) });
+    this.board = new Board({ cpuHz: Math.round(cost.hz), memMiB: opts.memMiB ?? 64, monitorMiB, serialSink: opts.serialSink ?? (() => {}), ...(opts.serialSource !== undefined ? { serialSource: opts.serialSource } : {}), ...(opts.disks !== undefined ? { disks: opts.disks } : {}) });
     const board = this.board;
     const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
     this.#guestBytes = board.guestRam.length;
@@ -358,20 +360,20 @@ export class HwVmm {
 
   /**
    * The device-deadline callback while the guest runs: ticks the shared devices; when that makes
-   * the virtual PIC newly request an interrupt, the physical INTR line is asserted (an INTR exit).
+   * the virtual interrupt controller newly request an interrupt, the physical INTR line is asserted (an INTR exit).
    */
   readonly #onDeadline = (now: number): number => {
-    const pic = this.board.pic;
+    const pic = this.board.intr;
     const before = pic.hasInterrupt();
     const next = this.board.tick(now);
     if (!before && pic.hasInterrupt()) this.#line.pending = true;
     return next;
   };
 
-  /** Before VMRUN: inject a pending virtual-PIC interrupt the guest can take, else arm the interrupt window; TLB flush request. */
+  /** Before VMRUN: inject a pending virtual interrupt the guest can take, else arm the interrupt window; TLB flush request. */
   #beforeEntry(): void {
     const vmcb = this.vmcb;
-    const pic = this.board.pic;
+    const pic = this.board.intr;
     this.#line.pending = false;
     if (pic.hasInterrupt()) {
       let injected = false;
@@ -549,14 +551,14 @@ export class HwVmm {
     }
   }
 
-  /** HLT: advance virtual time to device deadlines until the virtual PIC has an interrupt. */
+  /** HLT: advance virtual time to device deadlines until the virtual interrupt controller has an interrupt. */
   #halt(): HaltOutcome {
     this.counters.halts++;
     if ((this.vmcb.readLow(VMCB.RFLAGS) & EFLAGS.IF) === 0) return 'interrupts-disabled';
     const cpu = this.cpu;
     const board = this.board;
     for (let n = 0; n < MAX_HALT_TICKS; n++) {
-      if (board.pic.hasInterrupt()) return 'woken';
+      if (board.intr.hasInterrupt()) return 'woken';
       const next = board.tick(cpu.cycles);
       if (!Number.isFinite(next)) return 'no-wakeup';
       if (next > cpu.cycles) {

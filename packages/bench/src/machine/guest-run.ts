@@ -57,7 +57,7 @@ export interface GuestRunOptions {
   readonly engine?: EngineKind;
   /** Receives each byte the guest writes to COM1, as it is written (for live output). */
   readonly onSerial?: (byte: number) => void;
-  /** Disks on the primary ATA channel (native mode so far). */
+  /** Disks on the primary ATA channel. */
   readonly disks?: { readonly master?: BlockDevice | null; readonly slave?: BlockDevice | null };
   /** Called with the board once it is built (e.g. for `--display text` or keyboard input; native mode so far). */
   readonly onBoard?: (board: Board) => void;

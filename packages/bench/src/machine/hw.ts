@@ -23,6 +23,7 @@ export function runHw(image: Uint8Array, profile: CostProfile, mmu: HwMmu, opts:
     cmdline: opts.cmdline ?? '',
     ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
     ...(opts.serialInput !== undefined ? { serialSource: opts.serialInput } : {}),
+    ...(opts.disks !== undefined ? { disks: opts.disks } : {}),
     serialSink: (b) => {
       bytes.push(b);
       opts.onSerial?.(b);
