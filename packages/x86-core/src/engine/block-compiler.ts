@@ -1,23 +1,24 @@
-/** @file Block compiler: a hot decoded block becomes one JavaScript function (operands as constants, lazy flags, the interpreter's own helpers for memory and everything not inlined). */
+/** @file Block compiler: hot decoded blocks become JavaScript (one region function per code page): operands as constants, registers, lazy flags and the clock in locals, inline TLB fast paths, the interpreter's own helpers for everything else. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { ARITH_FLAGS, EFLAGS, getCF, LAZY } from '../cpu/eflags.ts';
-import { read16, read32, read8, write32 } from '../cpu/memory.ts';
-import { fastJcc, fastPop, fastPush } from '../exec/hot.ts';
+import { read16, read32, read8, write16, write32 } from '../cpu/memory.ts';
+import { fastJcc, fastPop, fastPush, fastRetNear } from '../exec/hot.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
+import type { Block } from './block.ts';
+import { push32 } from '../cpu/stack-access.ts';
 
 /**
- * A compiled block: runs ALL of the block's instructions (the engine uses it only when neither
- * the budget, an interrupt shadow nor single-step limits the count) and returns how many it
- * executed — fewer when one set `Cpu.blockBreak` (self-modifying store, REP yield, …). A fault
- * propagates exactly as from the interpreter: `Cpu.eip` is set before every instruction that can
- * fault, so the engine counts the instructions before it the same way.
+ * A compiled block: runs ALL of the block's instructions (used only when neither the budget,
+ * an interrupt shadow nor single-step limits the count) and returns how many it executed —
+ * fewer when one set `Cpu.blockBreak` (self-modifying store, REP yield, …). A fault propagates
+ * exactly as from the interpreter: `Cpu.eip` and the architectural state are exact at it.
  */
 export type CompiledBlock = (cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[]) => number;
 
 /** The helpers compiled code calls, passed to the generated factory (no globals, no imports in generated code). */
-const HELPERS = { R8: read8, R16: read16, R32: read32, W32: write32, GETCF: getCF, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RAISE: raise } as const;
+const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W16: write16, W32: write32, GETCF: getCF, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
@@ -32,18 +33,41 @@ const ALU_OPS: Readonly<Record<string, { readonly expr: string; readonly lazy: n
   test: { expr: 'd & s', lazy: LAZY.LOGIC, writes: false },
 };
 
+/** A memory access of an inlined instruction: made before its code (a load leaves the value in `m`). */
+interface MemOp {
+  readonly op: 'r8' | 'r16' | 'r32' | 'w16' | 'w32';
+  readonly seg: number;
+  /** Offset expression (32-bit addressing). */
+  readonly ea: string;
+  /** The value a store writes. */
+  readonly val: string;
+  /** Stack accesses: a further condition of the fast path (SS.B), the code run after a fast access, and the helper the slow path calls instead of the plain read/write (it does the whole instruction). */
+  readonly guard?: string;
+  readonly then?: string;
+  readonly slow?: string;
+  /** Code run before the access (a branch target's CS.limit check). */
+  readonly pre?: string;
+}
+
 /** How one instruction is compiled. */
 interface Piece {
-  /** The statement(s); `FLAGS` marks where its flag update goes. */
+  /** The statement(s), after the memory access if any. `r[n]` names a register (a local in the generated code). */
   readonly code: string;
-  /** The flag update (lazy record), dropped when the next instruction overwrites all six flags unread. */
+  /** The flag update (lazy record, `cpu.lz*` names), dropped when a later instruction overwrites all six flags unread. */
   readonly flags: string;
-  /** Can fault (memory access): EIP must be exact before it. */
+  readonly mem: MemOp | null;
+  /** Can fault: EIP and the state must be exact before it (a memory access, a branch's CS.limit check, a helper). */
   readonly faults: boolean;
   /** Stores to memory (a code-page write ends the block after it). */
   readonly stores: boolean;
   /** Writes all six arithmetic flags without reading any (and cannot fault). */
   readonly killsFlags: boolean;
+  /** Reads the flags (the lazy record before it must be written). */
+  readonly readsFlags: boolean;
+  /** Calls a helper that uses the CPU state itself (PUSH/POP/CALL/RET): state stored before, reloaded after. */
+  readonly helper: boolean;
+  /** A near branch ending the block: its code leaves the target in `t`; `rel` = target − block start when constant. */
+  readonly branch: { readonly rel: number | null } | null;
   /** How a following Jcc can test this instruction's flags from the locals d, s, v (null: through the lazy record). */
   readonly cond: CondSource | null;
 }
@@ -54,10 +78,6 @@ interface CondSource {
   readonly size: 1 | 4;
 }
 
-function byteReg(n: number): number {
-  return ((n & 3) << 2) | (n >> 2);
-}
-
 /** The effective-address expression of a 32-bit-addressing memory operand (same sum as `ea()`). */
 function eaExpr(i: Insn): string {
   let e = `${i.disp}`;
@@ -66,24 +86,53 @@ function eaExpr(i: Insn): string {
   return `((${e}) | 0)`;
 }
 
+/** The value of byte register `n` (AL CL DL BL AH CH DH BH) from the dword registers. */
+function byteRegExpr(n: number): string {
+  return n < 4 ? `(r[${n}] & 255)` : `((r[${n - 4}] >> 8) & 255)`;
+}
+
 function lazyFlags(kind: number, full: boolean): string {
   if (kind === LAZY.LOGIC) return `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${ARITH_FLAGS};`;
   return `cpu.lzOp = ${kind}; cpu.lzDst = d; cpu.lzSrc = s; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${full ? ARITH_FLAGS : ARITH_FLAGS & ~EFLAGS.CF};`;
 }
 
 function piece(code: string, o: Partial<Omit<Piece, 'code'>> = {}): Piece {
-  return { code, flags: o.flags ?? '', faults: o.faults ?? false, stores: o.stores ?? false, killsFlags: o.killsFlags ?? false, cond: o.cond ?? null };
+  const mem = o.mem ?? null;
+  return {
+    code,
+    flags: o.flags ?? '',
+    mem,
+    faults: (o.faults ?? false) || mem !== null || (o.helper ?? false),
+    stores: o.stores ?? (mem !== null && mem.op[0] === 'w'),
+    killsFlags: o.killsFlags ?? false,
+    readsFlags: o.readsFlags ?? false,
+    helper: o.helper ?? false,
+    branch: o.branch ?? null,
+    cond: o.cond ?? null,
+  };
 }
 
-/** The inline form of `i`, or null to call its handler. Only 32-bit operand and address sizes are inlined. */
-function inlineForm(i: Insn): Piece | null {
-  if (i.opsize !== 4 || i.ud || (i.hasMem && i.adsize !== 4)) return null;
+function load(op: 'r8' | 'r16' | 'r32', i: Insn): MemOp {
+  return { op, seg: i.seg, ea: eaExpr(i), val: '' };
+}
+
+/**
+ * The inline form of `i` (at `off` bytes from the block start), or null to call its handler.
+ * Only 32-bit operand and address sizes are inlined (and one 16-bit store).
+ */
+function inlineForm(i: Insn, off: number): Piece | null {
+  const b = branchForm(i, off);
+  if (b !== undefined) return b;
+  if (i.ud || (i.hasMem && i.adsize !== 4)) return null;
   const h = i.row.handler;
-  const mem = i.mod !== 3;
+  const mem = i.hasMem;
+  // MOV r/m16, r16 to memory (the 16-bit store of word-array code).
+  if (i.opsize === 2 && h === 'mov_EvGv' && mem) return piece('', { mem: { op: 'w16', seg: i.seg, ea: eaExpr(i), val: `r[${i.reg}] & 65535` } });
+  if (i.opsize !== 4) return null;
   const us = h.indexOf('_');
   const op = ALU_OPS[h.slice(0, us)];
   const form = h.slice(us + 1);
-  if (op !== undefined) {
+  if (op !== undefined && form !== 'ALIb') {
     let dst: string;
     let src: string;
     let dn: number;
@@ -91,14 +140,13 @@ function inlineForm(i: Insn): Piece | null {
       const regIsDst = form === 'GvEv';
       // A memory destination (read-modify-write) goes through the handler.
       if (mem && !regIsDst && op.writes) return null;
-      const memVal = mem ? `R32(cpu, ${i.seg}, ${eaExpr(i)})` : '';
       dn = regIsDst ? i.reg : i.rm;
-      dst = regIsDst ? `r[${i.reg}]` : mem ? memVal : `r[${i.rm}]`;
-      src = regIsDst ? (mem ? memVal : `r[${i.rm}]`) : `r[${i.reg}]`;
+      dst = regIsDst ? `r[${i.reg}]` : mem ? 'm' : `r[${i.rm}]`;
+      src = regIsDst ? (mem ? 'm' : `r[${i.rm}]`) : `r[${i.reg}]`;
     } else if (form === 'EvIb' || form === 'EvIz' || form === 'EvIbs') {
       if (mem && op.writes) return null;
       dn = i.rm;
-      dst = mem ? `R32(cpu, ${i.seg}, ${eaExpr(i)})` : `r[${i.rm}]`;
+      dst = mem ? 'm' : `r[${i.rm}]`;
       src = `${i.imm}`;
     } else if (form === 'eAXIz') {
       dn = 0;
@@ -107,7 +155,7 @@ function inlineForm(i: Insn): Piece | null {
     } else return null;
     const store = op.writes ? ` r[${dn}] = v;` : '';
     const kind = op.lazy === LAZY.LOGIC ? 'logic' : op.lazy === LAZY.ADD ? 'add' : 'sub';
-    return piece(`d = ${dst}; s = ${src}; v = ${op.expr};${store}`, { flags: lazyFlags(op.lazy, true), faults: mem, killsFlags: !mem, cond: { kind, size: 4 } });
+    return piece(`d = ${dst}; s = ${src}; v = ${op.expr};${store}`, { flags: lazyFlags(op.lazy, true), mem: mem ? load('r32', i) : null, killsFlags: !mem, cond: { kind, size: 4 } });
   }
   switch (h) {
     case 'test_ALIb':
@@ -117,33 +165,53 @@ function inlineForm(i: Insn): Piece | null {
         cond: { kind: 'logic', size: 1 },
       });
     case 'mov_EvGv':
-      return mem ? piece(`W32(cpu, ${i.seg}, ${eaExpr(i)}, r[${i.reg}]);`, { faults: true, stores: true }) : piece(`r[${i.rm}] = r[${i.reg}];`);
+      return mem ? piece('', { mem: { op: 'w32', seg: i.seg, ea: eaExpr(i), val: `r[${i.reg}]` } }) : piece(`r[${i.rm}] = r[${i.reg}];`);
     case 'mov_GvEv':
-      return piece(`r[${i.reg}] = ${mem ? `R32(cpu, ${i.seg}, ${eaExpr(i)})` : `r[${i.rm}]`};`, { faults: mem });
+      return mem ? piece(`r[${i.reg}] = m;`, { mem: load('r32', i) }) : piece(`r[${i.reg}] = r[${i.rm}];`);
     case 'mov_ZvIv':
       return piece(`r[${i.zreg}] = ${i.imm};`);
     case 'mov_EvIz':
-      return mem ? piece(`W32(cpu, ${i.seg}, ${eaExpr(i)}, ${i.imm});`, { faults: true, stores: true }) : piece(`r[${i.rm}] = ${i.imm};`);
+      return mem ? piece('', { mem: { op: 'w32', seg: i.seg, ea: eaExpr(i), val: `${i.imm}` } }) : piece(`r[${i.rm}] = ${i.imm};`);
     case 'lea_GvM':
       return mem ? piece(`r[${i.reg}] = ${eaExpr(i)};`) : null;
     case 'movzx_GvEb':
-      return piece(`r[${i.reg}] = ${mem ? `R8(cpu, ${i.seg}, ${eaExpr(i)})` : `cpu.r8[${byteReg(i.rm)}]`};`, { faults: mem });
+      return mem ? piece(`r[${i.reg}] = m;`, { mem: load('r8', i) }) : piece(`r[${i.reg}] = ${byteRegExpr(i.rm)};`);
     case 'movzx_GvEw':
-      return piece(`r[${i.reg}] = ${mem ? `R16(cpu, ${i.seg}, ${eaExpr(i)})` : `cpu.r16[${i.rm << 1}]`};`, { faults: mem });
+      return mem ? piece(`r[${i.reg}] = m;`, { mem: load('r16', i) }) : piece(`r[${i.reg}] = r[${i.rm}] & 65535;`);
     case 'movsx_GvEb':
-      return piece(`r[${i.reg}] = (${mem ? `R8(cpu, ${i.seg}, ${eaExpr(i)})` : `cpu.r8[${byteReg(i.rm)}]`} << 24) >> 24;`, { faults: mem });
+      return mem ? piece(`r[${i.reg}] = (m << 24) >> 24;`, { mem: load('r8', i) }) : piece(`r[${i.reg}] = (${byteRegExpr(i.rm)} << 24) >> 24;`);
     case 'push_Zv':
-      // Through the interpreter's fast path (it checks SS.B itself); `@` is this instruction's index.
-      return piece('PUSH(cpu, I[@]);', { faults: true, stores: true });
+      // On a 32-bit stack inline (as fastPush); else the interpreter's fast path (`@`: this instruction's index).
+      return piece('', { mem: { op: 'w32', seg: 2, ea: '((r[4] - 4) | 0)', val: `r[${i.zreg}]`, guard: SS_B, then: 'r[4] = (r[4] - 4) | 0;', slow: 'PUSH(cpu, I[@]);' } });
     case 'pop_Zv':
-      return piece('POP(cpu, I[@]);', { faults: true });
+      return piece('', { mem: { op: 'r32', seg: 2, ea: 'r[4]', val: '', guard: SS_B, then: `r[4] = (r[4] + 4) | 0; r[${i.zreg}] = m;`, slow: 'POP(cpu, I[@]);' } });
     case 'inc_Zv':
     case 'dec_Zv':
-      // CF is kept: materialized from the previous lazy record first (setLazyKeepCF).
-      return piece(
-        `if ((cpu.lazyMask & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | GETCF(cpu); d = r[${i.zreg}]; s = 1; v = (d ${h === 'inc_Zv' ? '+' : '-'} 1) | 0; r[${i.zreg}] = v;`,
-        { flags: lazyFlags(h === 'inc_Zv' ? LAZY.ADD : LAZY.SUB, false), cond: { kind: 'incdec', size: 4 } },
-      );
+      // CF is kept: materialized from the previous lazy record first (setLazyKeepCF); `KEEPCF` is
+      // replaced by that step, computed from the locals when the instruction before is inlined.
+      return piece(`KEEPCF d = r[${i.zreg}]; s = 1; v = (d ${h === 'inc_Zv' ? '+' : '-'} 1) | 0; r[${i.zreg}] = v;`, {
+        flags: lazyFlags(h === 'inc_Zv' ? LAZY.ADD : LAZY.SUB, false),
+        readsFlags: true,
+        cond: { kind: 'incdec', size: 4 },
+      });
+    case 'not_Ev':
+      return mem ? null : piece(`r[${i.rm}] = ~r[${i.rm}];`);
+    case 'neg_Ev':
+      return mem ? null : piece(`d = 0; s = r[${i.rm}]; v = (0 - s) | 0; r[${i.rm}] = v;`, { flags: lazyFlags(LAZY.SUB, true), killsFlags: true, cond: { kind: 'sub', size: 4 } });
+    case 'rol_EvIb':
+    case 'ror_EvIb':
+    case 'rol_Ev1':
+    case 'ror_Ev1': {
+      // As shift() (count 1–31; 0 changes nothing): CF and OF, the other flags kept.
+      const k = (h.endsWith('1') ? 1 : i.imm) & 0x1f;
+      if (mem || k === 0) return null;
+      const n = i.rm;
+      const body = h.startsWith('rol')
+        ? `d = r[${n}]; v = (d << ${k}) | (d >>> ${32 - k}); s = v & 1; d = ((v >>> 31) & 1) ^ s;`
+        : `d = r[${n}]; v = (d >>> ${k}) | (d << ${32 - k}); s = (v >>> 31) & 1; d = ((v >>> 31) ^ (v >>> 30)) & 1;`;
+      // CF and OF leave the lazy record (the other four stay lazy): the same EFLAGS as materializing first.
+      return piece(`${body} r[${n}] = v; cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF)}) | s | (d << 11); fm = fm & ${~(EFLAGS.CF | EFLAGS.OF)};`, { readsFlags: true });
+    }
     case 'shl_EvIb':
     case 'shr_EvIb':
     case 'sar_EvIb':
@@ -153,6 +221,42 @@ function inlineForm(i: Insn): Piece | null {
       return shiftForm(i, h);
     default:
       return null;
+  }
+}
+
+/** The stack is 32-bit (SS.B): the condition of the inline stack accesses. */
+const SS_B = 'SSB';
+
+/** Near JMP rel / CALL rel / RET / JMP r/m32 with 32-bit operand size (undefined: not a branch form; null: through the handler). */
+function branchForm(i: Insn, off: number): Piece | null | undefined {
+  const h = i.row.handler;
+  if (h !== 'jmp_Jb' && h !== 'jmp_Jz' && h !== 'call_Jz' && h !== 'ret' && h !== 'ret_Iw' && h !== 'jmp_Ev' && h !== 'loop_Jb') return undefined;
+  if (i.opsize !== 4 || i.ud) return null;
+  const next = off + i.length;
+  // FAULTPREP: the state stored and EIP set (this instruction) before the #GP.
+  const gp = `if (t >>> 0 > CSL) { FAULTPREP RAISE(cpu, ${VECTOR.GP}, 0); }`;
+  switch (h) {
+    case 'jmp_Jb':
+    case 'jmp_Jz':
+      return piece(`t = (e0 + ${next + i.imm}) | 0; ${gp}`, { faults: true, branch: { rel: next + i.imm } });
+    case 'loop_Jb':
+      // As loop(): ECX decremented first (also when the jump then faults), no flags.
+      if (i.adsize !== 4) return null;
+      return piece(`r[1] = (r[1] - 1) | 0; if (r[1] !== 0) { t = (e0 + ${next + i.imm}) | 0; ${gp} } else t = (e0 + ${next}) | 0;`, { faults: true, branch: { rel: null } });
+    case 'call_Jz':
+      // As callRel: the target checked, then the return address pushed (inline on a 32-bit stack).
+      return piece('', {
+        mem: { op: 'w32', seg: 2, ea: '((r[4] - 4) | 0)', val: `(e0 + ${next}) | 0`, guard: SS_B, pre: `t = (e0 + ${next + i.imm}) | 0; ${gp}`, then: 'r[4] = (r[4] - 4) | 0;', slow: `PUSH32(cpu, (e0 + ${next}) | 0);` },
+        branch: { rel: next + i.imm },
+      });
+    case 'ret':
+    case 'ret_Iw': {
+      const extra = h === 'ret' ? 0 : i.imm & 0xffff;
+      return piece('', { mem: { op: 'r32', seg: 2, ea: 'r[4]', val: '', guard: SS_B, then: `t = m; ${gp} r[4] = (r[4] + ${4 + extra}) | 0;`, slow: `t = RET(cpu, ${extra});` }, branch: { rel: null } });
+    }
+    default:
+      if (i.mod === 3) return piece(`t = r[${i.rm}]; ${gp}`, { faults: true, branch: { rel: null } });
+      return i.adsize === 4 ? piece(`t = m; ${gp}`, { mem: load('r32', i), branch: { rel: null } }) : null;
   }
 }
 
@@ -208,38 +312,145 @@ function inlineCondition(cc: number, c: CondSource): string | null {
 /** `r[n]` in a piece's code: a register of `cpu.regs`, held in the local `rn` in compiled code. */
 const REG_REF = /\br\[(\d)\]/g;
 const REG_WRITE = /\br\[(\d)\] = /g;
+/** The lazy flag record's fields and their locals in compiled code. */
+const FLAG_FIELDS: readonly (readonly [string, string])[] = [
+  ['lzOp', 'fo'],
+  ['lzDst', 'fd'],
+  ['lzSrc', 'fs'],
+  ['lzRes', 'fr'],
+  ['lzSize', 'fz'],
+  ['lazyMask', 'fm'],
+];
+const FLAG_REF = /\bcpu\.(lzOp|lzDst|lzSrc|lzRes|lzSize|lazyMask)\b/g;
+const FLAG_LOCAL: Readonly<Record<string, string>> = Object.fromEntries(FLAG_FIELDS);
+const SYNC_FLAGS = FLAG_FIELDS.map(([f, l]) => `cpu.${f} = ${l};`).join(' ');
+const LOAD_FLAGS = FLAG_FIELDS.map(([f, l]) => `${l} = cpu.${f};`).join(' ');
+
+/** Code with its registers and lazy-flag fields renamed to the locals. */
+function localize(code: string): string {
+  return code.replace(REG_REF, 'r$1').replace(FLAG_REF, (_m, f: string) => FLAG_LOCAL[f]!);
+}
 
 /**
- * Compiles a decoded block of 32-bit code (`ipMask` = -1) into a `CompiledBlock`, or returns
- * null (16-bit code). Instructions without an inline form call their handler exactly as the
- * interpreter does (EIP and next EIP set first, `Cpu.blockBreak` checked after).
- *
- * Registers the inlined instructions use live in locals (`r0`…`r7`), loaded at block entry;
- * the ones written are stored back to `cpu.regs` before anything that can fault or that reads
- * `cpu.regs` itself (handlers, PUSH/POP, byte/word register views) and before every return,
- * and the locals are reloaded after a handler, so `cpu.regs` is exact wherever it is observed.
- * A Jcc right after an inlined flag-setting instruction tests that instruction's result
- * locals instead of the lazy flag record (which is still written for the next block).
+ * Near control transfers after which a region goes straight on to the next block: they change
+ * only EIP, ESP and the stack (never the mode, CS or the TLB). A block ending in any other
+ * handler returns to the engine, which accounts it and looks the next block up itself.
  */
-export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBlock | null {
-  if (ipMask !== -1 || insns.length === 0) return null;
-  const n = insns.length;
-  const pieces = insns.map(inlineForm);
+const CONTINUE_HANDLERS: ReadonlySet<string> = new Set(['jcc_Jb', 'jcc_Jz', 'jmp_Jb', 'jmp_Jz', 'call_Jz', 'jmp_Ev', 'call_Ev', 'ret', 'ret_Iw', 'loop_Jb', 'loope_Jb', 'loopne_Jb', 'jecxz_Jb']);
+
+/** How one block's code leaves: the standalone function's returns, or a region's block boundary. */
+interface BlockExits {
+  /** Names of the block's Insn and handler arrays in the generated code. */
+  readonly I: string;
+  readonly F: string;
+  /**
+   * Leaves with `done` instructions executed, the caller accounting the block. Used only right
+   * after a handler, a helper or a memory slow path, where the CPU's state is exact (and newer than
+   * the locals): it stores nothing.
+   */
+  partial(done: number): string;
+  /**
+   * Ends the block normally: `eipExpr` is the next EIP (cpu.eip is not set yet; the state may
+   * be unstored); `rel` is its distance from the block's first EIP when constant, else null.
+   */
+  finish(eipExpr: string, rel: number | null): string;
+  /** Inside a region: the block's last handler may continue to the next block in the region. */
+  readonly region: boolean;
+}
+
+/** The inline forms of a block's instructions (null: through the handler). */
+function inlinePieces(insns: readonly Insn[]): (Piece | null)[] {
+  let off = 0;
+  return insns.map((i) => {
+    const p = inlineForm(i, off);
+    off += i.length;
+    return p;
+  });
+}
+
+function isJcc(i: Insn): boolean {
+  return i.row.handler === 'jcc_Jb' || i.row.handler === 'jcc_Jz';
+}
+
+/** Registers (numbers) the inlined instructions of `pieces` use (`written`: only those they write). */
+function regsOf(pieces: readonly (Piece | null)[], written: boolean): number[] {
   const used = new Set<number>();
-  for (const p of pieces) if (p !== null) for (const m of p.code.matchAll(REG_REF)) used.add(Number(m[1]));
-  const locals = [...used].sort();
-  const out: string[] = ['const r = cpu.regs;', 'const e0 = cpu.eip;', 'let d = 0, s = 0, v = 0;'];
-  if (locals.length > 0) out.push(`let ${locals.map((k) => `r${k} = r[${k}]`).join(', ')};`);
-  const dirty = new Set<number>();
-  /** Stores the written locals back to cpu.regs. */
-  const flush = (): string => {
-    const code = [...dirty].map((k) => `r[${k}] = r${k};`).join(' ');
-    dirty.clear();
-    return code;
+  for (const p of pieces) {
+    if (p === null) continue;
+    const mo = p.mem;
+    const text = written ? `${p.code} ${mo?.then ?? ''} ${mo?.pre ?? ''}` : `${p.code} ${mo?.ea ?? ''} ${mo?.val ?? ''} ${mo?.then ?? ''} ${mo?.pre ?? ''}`;
+    for (const m of text.matchAll(written ? REG_WRITE : REG_REF)) used.add(Number(m[1]));
+  }
+  return [...used].sort();
+}
+
+/**
+ * True when the flags piece `k` writes are overwritten before anything can observe them: a later
+ * inlined instruction of the block writes all six without reading any, and nothing between
+ * reads them, can fault (exception delivery pushes EFLAGS) or is a handler.
+ */
+function flagsDead(pieces: readonly (Piece | null)[], k: number): boolean {
+  for (let j = k + 1; j < pieces.length; j++) {
+    const p = pieces[j];
+    if (p === null || p === undefined || p.readsFlags || p.faults) return false;
+    if (p.killsFlags) return true;
+  }
+  return false;
+}
+
+/**
+ * INC/DEC's keeping of CF (`setLazyKeepCF`): when the instruction before it is inlined, CF is
+ * known from its locals (or the lazy record has no CF to keep); else from the lazy record.
+ */
+function keepCf(prev: Piece | null | undefined): string {
+  const c = prev?.cond;
+  if (c === null || c === undefined) return `if ((fm & ${EFLAGS.CF}) !== 0) { ${SYNC_FLAGS} cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | GETCF(cpu); }`;
+  if (c.kind === 'shift' || c.kind === 'incdec') return '';
+  if (c.kind === 'logic') return `cpu.flags = cpu.flags & ${~EFLAGS.CF};`;
+  const borrow = c.kind === 'sub' ? '(d >>> 0) < (s >>> 0)' : '(v >>> 0) < (d >>> 0)';
+  return c.size === 4 ? `cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | (${borrow} ? 1 : 0);` : keepCf(null);
+}
+
+/** The value of a load from the RAM fast path (`te`: the TLB entry, `lin`: the linear address). */
+const FAST_LOAD = { r8: 'RAM[(te & -4096) | (lin & 4095)]', r16: 'VW.getUint16((te & -4096) | (lin & 4095), true)', r32: 'VW.getInt32((te & -4096) | (lin & 4095), true)' } as const;
+const SLOW = { r8: 'R8', r16: 'R16', r32: 'R32', w16: 'W16', w32: 'W32' } as const;
+
+/**
+ * The statements of one block. The registers the region's inlined instructions use live in
+ * locals `r0`…`r7`, the lazy flag record in `fo fd fs fr fz fm` and the clock in `cy`: the locals
+ * are the truth (equal to the CPU at entry, reloaded after every helper or handler), the CPU's
+ * copies are stored from them before anything that can fault or looks at the CPU (a handler, a
+ * helper, a memory slow path, a #GP) and before the block is left. Memory accesses take the
+ * inline TLB fast path (RAM, segment bounds, page-internal, no code page for stores) and call
+ * the interpreter's read/write functions otherwise. `e0` holds the block's first EIP.
+ */
+function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], locals: readonly number[], written: readonly number[], segs: readonly number[], x: BlockExits): string[] {
+  const n = insns.length;
+  const out: string[] = [];
+  // What may differ from the CPU's copy (at block entry: everything).
+  const dirty = new Set<number>(written);
+  let flagsDirty = true;
+  let cyDirty = true;
+  /** Stores what may differ; `clean`: the path goes on with the CPU exact. */
+  const store = (clean: boolean): string => {
+    const code = [...dirty].map((k) => `r[${k}] = r${k};`);
+    if (flagsDirty) code.push(SYNC_FLAGS);
+    if (cyDirty) code.push('cpu.cycles = cy;');
+    if (clean) {
+      dirty.clear();
+      flagsDirty = false;
+      cyDirty = false;
+    }
+    return code.join(' ');
   };
-  /** The same stores for a path that leaves the block (the locals stay dirty on the path that goes on). */
-  const flushOnExit = (): string => [...dirty].map((k) => `r[${k}] = r${k};`).join(' ');
-  const reload = locals.map((k) => `r${k} = r[${k}];`).join(' ');
+  /** Reloads every local from the CPU (after a helper or handler changed it). */
+  const reloadText = (): string => `${locals.map((k) => `r${k} = r[${k}];`).join(' ')} ${LOAD_FLAGS} cy = cpu.cycles; ${loadEnv(segs)}`;
+  const reloadAll = (): string => {
+    dirty.clear();
+    flagsDirty = false;
+    cyDirty = false;
+    return reloadText();
+  };
   let off = 0;
   const eip = (o: number): string => (o === 0 ? 'e0' : `(e0 + ${o}) | 0`);
   for (let k = 0; k < n; k++) {
@@ -248,41 +459,245 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
     const p = pieces[k];
     const last = k === n - 1;
     if (p === null || p === undefined) {
-      const isJcc = ins.row.handler === 'jcc_Jb' || ins.row.handler === 'jcc_Jz';
+      const h = ins.row.handler;
+      const jcc = isJcc(ins);
       const prev = k > 0 ? pieces[k - 1] : null;
-      const cond = isJcc && last && ins.opsize === 4 && prev !== null && prev !== undefined && prev.cond !== null ? inlineCondition(ins.cc, prev.cond) : null;
-      out.push(flush());
+      const cond = jcc && last && ins.opsize === 4 && prev !== null && prev !== undefined && prev.cond !== null ? inlineCondition(ins.cc, prev.cond) : null;
       if (cond !== null) {
         // The branch on the locals of the instruction before it; #GP(0) for a target past CS.limit, as fastJcc.
-        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > cpu.segLimit[1]) { cpu.eip = ${eip(off)}; RAISE(cpu, ${VECTOR.GP}, 0); } cpu.eip = t; } else cpu.eip = ${eip(next)};`);
-        out.push(`return ${n};`);
+        const gp = `${store(false)} cpu.eip = ${eip(off)}; RAISE(cpu, ${VECTOR.GP}, 0);`;
+        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > CSL) { ${gp} } ${x.finish('t', next + ins.imm)} }`);
+        out.push(`else { ${x.finish(eip(next), next)} }`);
         off = next;
         continue;
       }
-      out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)};`);
+      out.push(store(true));
+      out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)}; tf = 1;`);
       // Jcc, the commonest block end, through its fast path.
-      out.push(isJcc ? `JCC(cpu, I[${k}]);` : `F[${k}](cpu, I[${k}]);`);
-      out.push('cpu.eip = cpu.nextEip;');
-      out.push(last ? `return ${n};` : `if (cpu.blockBreak) return ${k + 1};`);
-      if (!last && !isJcc) out.push(reload);
-    } else {
-      // Anything that can fault, or that reads cpu.regs itself, sees the registers exact.
-      const calls = p.code.includes('PUSH(') || p.code.includes('POP(');
-      if (p.faults || calls || p.code.includes('cpu.r8') || p.code.includes('cpu.r16')) out.push(flush());
-      if (p.faults) out.push(`cpu.eip = ${eip(off)};`);
-      const pn = pieces[k + 1];
-      const dead = !last && pn !== null && pn !== undefined && pn.killsFlags;
-      const code = p.code.replace('@', `${k}`).replace(REG_REF, 'r$1');
-      for (const m of p.code.matchAll(REG_WRITE)) dirty.add(Number(m[1]));
-      out.push(dead ? code : `${code} ${p.flags}`);
-      if (calls && !last) out.push(reload);
-      if (p.stores && !last) out.push(`if (cpu.blockBreak) { ${flushOnExit()} cpu.eip = ${eip(next)}; return ${k + 1}; }`);
-      if (last) out.push(`${flush()} cpu.eip = ${eip(next)}; return ${n};`);
+      out.push(jcc ? `JCC(cpu, ${x.I}[${k}]);` : `${x.F}[${k}](cpu, ${x.I}[${k}]);`);
+      if (last && x.region && CONTINUE_HANDLERS.has(h)) {
+        out.push(`if (cpu.blockBreak) { cpu.eip = cpu.nextEip; ${x.partial(n)} }`);
+        out.push(jcc ? '' : reloadAll());
+        out.push(x.finish('cpu.nextEip', null));
+      } else {
+        out.push('cpu.eip = cpu.nextEip;');
+        out.push(last ? x.partial(n) : `if (cpu.blockBreak) { ${x.partial(k + 1)} }`);
+        if (!last) out.push(reloadAll());
+      }
+      off = next;
+      continue;
     }
+    const prep = (): string => `${store(false)} cpu.eip = ${eip(off)}; tf = 1;`;
+    if (p.mem !== null) {
+      const mo = p.mem;
+      const size = mo.op === 'r8' ? 1 : mo.op === 'r16' || mo.op === 'w16' ? 2 : 4;
+      const write = mo.op[0] === 'w';
+      const inPage = size === 4 ? ' && (lin & 4095) <= 4092' : size === 2 ? ' && (lin & 4095) !== 4095' : '';
+      const bound = write ? 'hw' : 'hr';
+      if (mo.pre !== undefined) out.push(localize(mo.pre.replace('I[', `${x.I}[`)).replace('FAULTPREP', prep()));
+      const guard = mo.guard === undefined ? '' : `${mo.guard} && `;
+      out.push(`o = ${localize(mo.ea)} >>> 0; te = 0; if (${guard}o >= lo${mo.seg} && o + ${size - 1} <= ${bound}${mo.seg}) { lin = (b${mo.seg} + o) | 0; te = TE[lin >>> 12]; }`);
+      if (mo.then !== undefined) for (const w of mo.then.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
+      const then = mo.then === undefined ? '' : localize(mo.then).replace('FAULTPREP', prep());
+      // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
+      const slowCall = (call: string): string =>
+        mo.slow === undefined ? `${prep()} ${call} cy = cpu.cycles;` : `${prep()} ${localize(mo.slow.replace('@', `${k}`).replace('I[', `${x.I}[`))} ${reloadText()}`;
+      if (write) {
+        const val = localize(mo.val);
+        const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);`;
+        // The slow path leaves the CPU exact; a code-page or MMIO write may end the block after it.
+        const slow = `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
+        out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} } else { ${slow} }`);
+      } else {
+        const op = mo.op as 'r8' | 'r16' | 'r32';
+        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} } else { ${slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} }`);
+      }
+    }
+    if (p.helper) out.push(`${store(true)} cpu.eip = ${eip(off)}; tf = 1;`);
+    const dead = p.flags !== '' && flagsDead(pieces, k);
+    // Written registers count as unstored from the start of the instruction (a #GP after LOOP's ECX update stores it).
+    for (const w of p.code.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
+    // Renamed to the locals first; the tokens then stand for code that stores the locals to the CPU.
+    let code = localize(p.code.replace('@', `${k}`).replace('I[', `${x.I}[`) + (dead ? '' : ` ${p.flags}`));
+    code = code.replace('KEEPCF', keepCf(pieces[k - 1]));
+    if (code.includes('SYNCFLAGS')) {
+      code = code.replace('SYNCFLAGS', flagsDirty ? SYNC_FLAGS : '');
+      flagsDirty = false;
+    }
+    if (code.includes('FAULTPREP')) code = code.replace('FAULTPREP', prep());
+    out.push(code);
+    if (!dead && p.flags !== '') flagsDirty = true;
+    if (p.helper) {
+      out.push(reloadAll());
+      if (p.stores) out.push(`if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`);
+    }
+    if (last) out.push(x.finish(p.branch === null ? eip(next) : 't', p.branch === null ? next : p.branch.rel));
     off = next;
   }
+  return out;
+}
+
+/** Stores every local (registers written, lazy flags, clock) to the CPU: before a compiled block or region returns. */
+function storeAll(written: readonly number[]): string {
+  return `${written.map((k) => `r[${k}] = r${k};`).join(' ')} ${SYNC_FLAGS} cpu.cycles = cy;`;
+}
+
+/**
+ * The CPU state the memory fast paths and checks read, in locals: fixed arrays as constants, and
+ * what only an instruction can change (a segment register, CPL, the TLB in use) reloaded after
+ * every handler or helper call (`loadEnv`). `segs`: the segment registers the accesses use.
+ */
+function loadEnv(segs: readonly number[]): string {
+  const seg = segs.map((g) => `lo${g} = SL[${g}]; hr${g} = SHR[${g}]; hw${g} = SHW[${g}]; b${g} = SB[${g}];`).join(' ');
+  return `TE = cpu.tlb.entries; RB = cpu.rdBit; WB = cpu.wrBit; CSL = cpu.segLimit[1]; SSB = (cpu.segAttr[2] & 16384) !== 0; ${seg}`;
+}
+
+/** The segment registers a block's (or region's) inline accesses use; CS (1) always, for the fetch check. */
+function segsOf(pieces: readonly (Piece | null)[]): number[] {
+  const used = new Set<number>([1]);
+  for (const p of pieces) if (p?.mem) used.add(p.mem.seg);
+  return [...used].sort();
+}
+
+/** Declarations of the locals a compiled block or region starts with. */
+function prologue(locals: readonly number[], segs: readonly number[]): string[] {
+  return [
+    'const SL = cpu.segLo, SHR = cpu.segHiR, SHW = cpu.segHiW, SB = cpu.segBase, CP = cpu.codePages, VW = cpu.view, RAM = cpu.ram;',
+    `let TE = null, RB = 0, WB = 0, CSL = 0, SSB = false${segs.map((g) => `, lo${g} = 0, hr${g} = 0, hw${g} = 0, b${g} = 0`).join('')};`,
+    loadEnv(segs),
+    'const r = cpu.regs;',
+    // tf: a slow path or handler ran since the fetch translation was last checked (it may have changed the TLB).
+    'let d = 0, s = 0, v = 0, t = 0, m = 0, o = 0, lin = 0, te = 0, tf = 1;',
+    `let ${FLAG_FIELDS.map(([f, l]) => `${l} = cpu.${f}`).join(', ')};`,
+    'let cy = cpu.cycles;',
+    locals.length > 0 ? `let ${locals.map((k) => `r${k} = r[${k}]`).join(', ')};` : '',
+  ];
+}
+
+/**
+ * Compiles a decoded block of 32-bit code (`ipMask` = -1) into a `CompiledBlock`, or returns
+ * null (16-bit code): the same code a region holds for the block, standing alone.
+ */
+export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBlock | null {
+  if (ipMask !== -1 || insns.length === 0) return null;
+  const n = insns.length;
+  const pieces = inlinePieces(insns);
+  const locals = regsOf(pieces, false);
+  const written = regsOf(pieces, true);
+  const segs = segsOf(pieces);
+  const out: string[] = [...prologue(locals, segs), 'const e0 = cpu.eip;'];
+  out.push(
+    ...emitBlock(insns, pieces, locals, written, segs, {
+      I: 'I',
+      F: 'F',
+      region: false,
+      partial: (done) => `return ${done};`,
+      finish: (e) => `${storeAll(written)} cpu.eip = ${e}; return ${n};`,
+    }),
+  );
   const body = out.join('\n');
   // One factory per block: the helpers become constants of the generated closure.
   const factory = new Function(...HELPER_NAMES, `return function compiledBlock(cpu, I, F) {\n${body}\n};`) as (...h: unknown[]) => CompiledBlock;
   return factory(...HELPER_VALUES);
+}
+
+/** Where a region stopped (written by the region function for the engine). */
+export interface RegionExit {
+  /**
+   * The block the engine must account itself (`done` instructions of it ran: stopped by
+   * `Cpu.blockBreak`, or it ended in a handler a region does not continue after), or, after a
+   * fault, the block that faulted (`eip` = its first EIP; `total` = instructions of the blocks before it).
+   * Null when the region stopped at a block boundary with every block accounted.
+   */
+  block: Block | null;
+  /** The last block the region ran to completion and accounted (the engine's `prev` for chaining). */
+  last: Block | null;
+  done: number;
+  eip: number;
+  total: number;
+}
+
+/** The engine fields a region writes: the block being executed (for self-modifying-code detection). */
+export interface RegionHost {
+  current: Block | null;
+}
+
+/**
+ * A compiled region: the hot blocks of one physical code page in one mode as ONE function that
+ * dispatches on EIP's page offset and runs block after block — accounting each (cycles, retired
+ * count) exactly as the engine would — until the next block is outside the region or does not
+ * fit `left`, the deadline passes, a block breaks (`Cpu.blockBreak`) or ends in a handler other
+ * than a near jump/call/return. Returns instructions of the blocks it accounted; `st` says where it stopped.
+ */
+export type CompiledRegion = (cpu: Cpu, left: number, deadline: number, host: RegionHost, st: RegionExit) => number;
+
+/**
+ * Compiles `blocks` (all decoded in one mode from the same physical page, 32-bit code, valid)
+ * into a region entered at any of them. The page offset of a block's physical address is its
+ * EIP's page offset (the engine enters regions only with a page-aligned CS base). `fetchBit` is
+ * the TLB bit (mmu `TlbBit.FETCH_S/U`) of the mode's CPL: after a block that accessed memory, a
+ * transition is taken only while the fetch translation of EIP's page is still in the TLB, so no
+ * lookup the engine would make is skipped whose TLB miss it would count. Null when no block is 32-bit code.
+ */
+export function compileRegion(blocks: readonly Block[], fetchBit: number): CompiledRegion | null {
+  const members = blocks.filter((b) => b.ipMask === -1 && b.insns.length > 0);
+  if (members.length === 0) return null;
+  const cases: string[] = [];
+  const params: string[] = [];
+  const values: unknown[] = [];
+  const piecesOf = members.map((b) => inlinePieces(b.insns));
+  const locals = regsOf(piecesOf.flat(), false);
+  const written = regsOf(piecesOf.flat(), true);
+  const leave = storeAll(written);
+  const segs = segsOf(piecesOf.flat());
+  // Page offset → case number (dense cases: a jump table), -1 outside the region.
+  const slot = new Int16Array(4096).fill(-1);
+  members.forEach((b, j) => {
+    const n = b.insns.length;
+    params.push(`B${j}`, `I${j}`, `F${j}`);
+    values.push(b, b.insns, b.fns);
+    const pieces = piecesOf[j]!;
+    // Only a memory access or a handler can have refilled (and, full, flushed) the TLB.
+    const tlbRisk = pieces.some((p, k) => (p === null ? !isJcc(b.insns[k]!) : p.faults && (p.mem !== null || p.helper)));
+    const body = emitBlock(b.insns, pieces, locals, written, segs, {
+      I: `I${j}`,
+      F: `F${j}`,
+      region: true,
+      partial: (done) => `st.block = B${j}; st.done = ${done}; return total;`,
+      finish: (e, rel) => {
+        const account = `e0 = ${e}; cy += ${b.costs[n]!}; total += ${n};`;
+        const at = rel === null ? -1 : (b.phys & 0xfff) + rel;
+        // A constant next EIP outside the page leaves; inside it needs no page check.
+        if (rel !== null && (at < 0 || at > 0xfff)) return `${account} break main;`;
+        const checks = ['total >= left', 'cy >= deadline', 'e0 >>> 0 > CSL'];
+        if (rel === null) checks.push('(e0 & -4096) !== pg');
+        if (tlbRisk) checks.push(`(tf !== 0 && ((tf = 0), (TE[(b1 + e0) >>> 12] & ${fetchBit}) === 0))`);
+        return `${account} if (${checks.join(' || ')}) break main; continue main;`;
+      },
+    });
+    const stores = pieces.some((p, k) => (p === null ? !isJcc(b.insns[k]!) : p.stores));
+    // The block being run, for a code write that drops it (only a block that can write needs to say).
+    slot[b.phys & 0xfff] = j;
+    cases.push(`case ${j}: if (!B${j}.valid || ${n} > left - total) break; cb = B${j};${stores ? ' host.current = cb;' : ''}\n${body.join('\n')}`);
+  });
+  const out = [
+    ...prologue(locals, segs),
+    // cb: the block running, or after a block boundary the block just completed (when total > 0).
+    'let total = 0, e0 = cpu.eip, cb = B0;',
+    'const pg = e0 & -4096;',
+    'try {',
+    'main: for (;;) {',
+    'switch (SLOT[(e0 - pg) & 4095]) {',
+    ...cases,
+    '}',
+    'break;',
+    '}',
+    // Every path that can throw has stored the state first.
+    '} catch (x) { st.block = cb; st.eip = e0; st.total = total; throw x; }',
+    `${leave} cpu.eip = e0; st.last = total > 0 ? cb : null; return total;`,
+  ];
+  params.push('SLOT');
+  values.push(slot);
+  const factory = new Function(...HELPER_NAMES, ...params, `return function compiledRegion(cpu, left, deadline, host, st) {\n${out.join('\n')}\n};`) as (...h: unknown[]) => CompiledRegion;
+  return factory(...HELPER_VALUES, ...values);
 }

@@ -11,7 +11,7 @@ import { handlerFor } from '../exec/dispatch.ts';
 import { Insn } from '../exec/insn.ts';
 import { HOT_ID_BY_ROW } from '../exec/hot.ts';
 import type { Handler } from '../exec/operands.ts';
-import type { CompiledBlock } from './block-compiler.ts';
+import type { CompiledRegion } from './block-compiler.ts';
 
 /** Most instructions in one block (blocks also end at control transfers and page ends). */
 export const MAX_BLOCK_INSNS = 64;
@@ -32,10 +32,12 @@ export interface Block {
   /** EIP mask: 0xFFFF for a 16-bit code segment, -1 for 32-bit. */
   readonly ipMask: number;
   valid: boolean;
-  /** Executions counted toward compilation (engine/block-compiler.ts). */
+  /** Executions entered from the engine (compile at `jitThreshold`, join the page's region at 4× that). */
   hits: number;
-  /** The compiled form, once the block is hot (null before, or when it cannot be compiled). */
-  jit: CompiledBlock | null;
+  /** Reached the compile threshold (engine/block-compiler.ts). */
+  hot: boolean;
+  /** The compiled region holding this block: its page's, or one of its own (null before it is hot, or for 16-bit code). */
+  region: CompiledRegion | null;
   /** Cached successors by EIP (chaining within one linear page; -1 = none). */
   succEip0: number;
   succ0: Block | null;
@@ -144,7 +146,8 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     ipMask,
     valid: true,
     hits: 0,
-    jit: null,
+    hot: false,
+    region: null,
     succEip0: -1,
     succ0: null,
     succEip1: -1,

@@ -8,7 +8,8 @@ import { guestInterruptCheck } from '../svm/interrupt-check.ts';
 import { translateFetch } from '../cpu/paging.ts';
 import { runBlock } from '../exec/hot.ts';
 import { buildBlock, modeBits, type Block } from './block.ts';
-import { compileBlock, type CompiledBlock } from './block-compiler.ts';
+import { TlbBit } from '@x86virt/mmu';
+import { compileRegion, type CompiledRegion, type RegionExit } from './block-compiler.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
 export type StopReason =
@@ -53,6 +54,11 @@ export type EngineKind = (typeof ENGINE_KINDS)[number];
 /** The engine used when none is asked for: the block compiler (it passes everything the interpreter passes). */
 export const DEFAULT_ENGINE: EngineKind = 'jit';
 
+/** Most blocks compiled into one region. */
+export const MAX_REGION_BLOCKS = 96;
+/** Regions of at most this many blocks are compiled again for every block that becomes hot. */
+const SMALL_REGION = 16;
+
 /** Blocks kept before the whole cache is dropped. */
 export const MAX_CACHED_BLOCKS = 1 << 16;
 
@@ -71,7 +77,11 @@ export class InterpreterEngine implements Engine {
   private readonly blocks = new Map<number, Block>();
   private readonly direct: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_SIZE);
   private readonly pageBlocks: (Block[] | undefined)[];
-  private current: Block | null = null;
+  /** The block executing (a region sets it per block): a code write that drops it ends it. */
+  current: Block | null = null;
+  private readonly exit: RegionExit = { block: null, last: null, done: 0, eip: 0, total: 0 };
+  /** Each code page's last region and its number of blocks (by physical page number). */
+  private readonly pageRegions = new Map<number, { readonly region: CompiledRegion; readonly size: number }>();
   /**
    * Executions of a block before it is compiled to a JavaScript function (block-compiler.ts);
    * `Infinity` keeps every block interpreted (the reference the compiler is tested against).
@@ -107,7 +117,7 @@ export class InterpreterEngine implements Engine {
     this.cpu.stopRequested = true;
   }
 
-  /** Number of blocks compiled to JavaScript functions so far. */
+  /** Number of blocks that became hot and were compiled into their page's region so far. */
   get compiledBlocks(): number {
     return this.compiled;
   }
@@ -124,6 +134,7 @@ export class InterpreterEngine implements Engine {
     this.direct.fill(undefined);
     this.pageBlocks.fill(undefined);
     this.cpu.codePages.fill(0);
+    this.pageRegions.clear();
   }
 
   run(budget: number): StopReason {
@@ -169,7 +180,10 @@ export class InterpreterEngine implements Engine {
   /**
    * Executes blocks until something needs the outer loop's attention (a block-breaking
    * instruction, a fault, the budget, the deadline); follows each block's cached successors
-   * while they stay in the same linear page (same translation). Returns instructions retired.
+   * while they stay in the same linear page (same translation). A block with a compiled region
+   * runs it when the whole block fits: the region goes on through its page's hot blocks,
+   * accounting each exactly as this loop does, and says where it stopped (`RegionExit`).
+   * Returns instructions retired.
    */
   private execute(left: number, shadow: boolean): number {
     const cpu = this.cpu;
@@ -177,10 +191,12 @@ export class InterpreterEngine implements Engine {
     // EFLAGS.TF: one instruction at a time, each followed by a single-step #DB trap.
     const step = (cpu.flags & EFLAGS.TF) !== 0;
     const one = shadow || step;
+    const st = this.exit;
     let total = 0;
     let done = 0;
     let blockEip = 0;
     let block: Block | null = null;
+    let inRegion = false;
     cpu.blockBreak = false;
     try {
       block = this.lookup();
@@ -188,28 +204,44 @@ export class InterpreterEngine implements Engine {
       for (;;) {
         this.current = block;
         const insns = block.insns;
-        const fns = block.fns;
-        const mask = block.ipMask;
         let n = insns.length;
         if (n > left - total) n = left - total;
         if (one) n = 1;
         done = 0;
         blockEip = cpu.eip;
         cpu.stepTrap = step;
-        let jit = block.jit;
-        if (jit === null && ++block.hits === this.jitThreshold) jit = this.compile(block);
-        if (jit !== null && n === insns.length) done = jit(cpu, insns, fns);
-        else done = runBlock(cpu, insns, fns, n, mask);
-        if (cpu.repPending) {
-          // A REP string instruction yielded before its last iteration: not retired yet.
-          cpu.repPending = false;
-          done--;
+        const hits = ++block.hits;
+        if (hits === this.jitThreshold) this.compile(block, false);
+        else if (hits === 4 * this.jitThreshold) this.compile(block, true);
+        let prev: Block = block;
+        const region = block.region;
+        let accounted = false;
+        if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
+          st.block = null;
+          st.last = null;
+          inRegion = true;
+          total += region(cpu, left - total, this.deadline, this, st);
+          inRegion = false;
+          if (st.block !== null) {
+            // It stopped inside (or right after a handler ending) this block: accounted below.
+            block = prev = st.block;
+            done = st.done;
+          } else if (st.last !== null) {
+            prev = st.last;
+            accounted = true;
+          } else done = runBlock(cpu, insns, block.fns, n, block.ipMask);
+        } else done = runBlock(cpu, insns, block.fns, n, block.ipMask);
+        if (!accounted) {
+          if (cpu.repPending) {
+            // A REP string instruction yielded before its last iteration: not retired yet.
+            cpu.repPending = false;
+            done--;
+          }
+          cpu.cycles += block.costs[done]!;
+          total += done;
+          if (cpu.stepTrap) this.singleStepTrap();
         }
-        cpu.cycles += block.costs[done]!;
-        total += done;
-        const prev: Block = block;
         block = null;
-        if (cpu.stepTrap) this.singleStepTrap();
         if (cpu.blockBreak || one || total >= left || cpu.cycles >= this.deadline) break;
         const eip = cpu.eip;
         let next: Block | null = null;
@@ -233,6 +265,12 @@ export class InterpreterEngine implements Engine {
       if (e !== FAULT) throw e;
       cpu.stepTrap = false;
       cpu.repPending = false;
+      if (inRegion) {
+        // A fault inside a region: the blocks before the faulting one are accounted already.
+        block = st.block;
+        blockEip = st.eip;
+        total += st.total;
+      }
       if (block !== null) {
         // EIP is exact at the faulting instruction: count the instructions before it.
         done = 0;
@@ -265,11 +303,36 @@ export class InterpreterEngine implements Engine {
     deliverEvent(cpu, VECTOR.DB, NO_ERROR_CODE, EVENT_KIND.EXCEPTION, cpu.eip);
   }
 
-  /** Compiles a block that reached `jitThreshold` executions (null for 16-bit code). */
-  private compile(block: Block): CompiledBlock | null {
-    block.jit = compileBlock(block.insns, block.ipMask);
-    if (block.jit !== null) this.compiled++;
-    return block.jit;
+  /**
+   * A block reached `jitThreshold` executions (`full` = false) or four times that while running
+   * outside its page's region (`full` = true). It joins the hot blocks of its physical page (same
+   * mode): the page's region is compiled again with all of them when their number has doubled
+   * since its last compilation, or is small, or when `full`; otherwise the block runs as a region
+   * of its own for now (so a page of many hot blocks is not recompiled once per block).
+   */
+  private compile(block: Block, full: boolean): void {
+    block.hot = true;
+    if (block.ipMask !== -1) return;
+    const page = block.phys >>> 12;
+    const last = this.pageRegions.get(page);
+    if (full && (last === undefined || block.region === last.region)) return;
+    const fetchBit = this.cpu.cpl === 3 ? TlbBit.FETCH_U : TlbBit.FETCH_S;
+    const list = this.pageBlocks[page] ?? [block];
+    const members = list.filter((b) => b.hot && b.valid && b.key % 32 === block.key % 32 && b.phys >>> 12 === page && b.ipMask === -1);
+    if (!full && last !== undefined && members.length > SMALL_REGION && members.length < 2 * last.size) {
+      block.region = compileRegion([block], fetchBit);
+      if (block.region !== null) this.compiled++;
+      return;
+    }
+    if (members.length > MAX_REGION_BLOCKS) {
+      members.length = MAX_REGION_BLOCKS - 1;
+      members.push(block);
+    }
+    const region = compileRegion(members, fetchBit);
+    if (region === null) return;
+    this.pageRegions.set(page, { region, size: members.length });
+    if (!full) this.compiled++;
+    for (const b of members) b.region = region;
   }
 
   private hostStop(): StopReason {
@@ -339,6 +402,7 @@ export class InterpreterEngine implements Engine {
       if (keep === 0) {
         this.pageBlocks[page] = undefined;
         this.cpu.codePages[page] = 0;
+        this.pageRegions.delete(page);
       }
     }
   }

@@ -538,3 +538,14 @@ export function runBlock(cpu: Cpu, insns: readonly Insn[], fns: readonly Handler
   }
   return done;
 }
+
+/** RET / RET imm16 with 32-bit operand size for compiled code, as `ret`: pops the target, checks it against CS.limit, releases `extra` bytes more. Returns the target. */
+export function fastRetNear(c: Cpu, extra: number): number {
+  const s32 = (c.segAttr[2]! & 0x4000) !== 0;
+  const sp = s32 ? c.regs[4]! : c.r16[8]!;
+  const target = read32(c, 2, sp);
+  if (target >>> 0 > c.segLimit[1]!) raise(c, VECTOR.GP, 0);
+  if (s32) c.regs[4] = (sp + 4 + extra) | 0;
+  else c.r16[8] = (sp + 4 + extra) & 0xffff;
+  return target;
+}

@@ -91,6 +91,49 @@ function once(cpu: Cpu, i: Insn, kind: number, size: number, a32: boolean, delta
   }
 }
 
+/**
+ * Up to `max` iterations of forward (DF=0) REP MOVS/STOS with 32-bit addressing, done at once:
+ * the run stops at the first page boundary of the source or destination, so that each of its
+ * accesses is one the per-iteration path would make through the inline TLB fast path (segment
+ * checks pass, the TLB maps RAM with the access right, the destination page holds no code) —
+ * which has no side effect beyond the bytes moved. Returns the iterations done (ESI/EDI/ECX
+ * updated), or 0 when the next one must go the per-iteration way (a page-straddling element,
+ * a TLB miss, MMIO, a code page, a segment limit, overlapping MOVS ranges).
+ */
+function bulkRun(cpu: Cpu, i: Insn, kind: number, size: number, max: number): number {
+  const di = cpu.regs[EDI]! >>> 0;
+  const dLin = (cpu.segBase[ES]! + di) | 0;
+  let k = Math.min(max, Math.floor((0x1000 - (dLin & 0xfff)) / size));
+  const si = cpu.regs[ESI]! >>> 0;
+  const sLin = (cpu.segBase[i.seg]! + si) | 0;
+  if (kind === STR.MOVS) k = Math.min(k, Math.floor((0x1000 - (sLin & 0xfff)) / size));
+  if (k <= 1) return 0;
+  const len = k * size;
+  if (di < cpu.segLo[ES]! || di + len - 1 > cpu.segHiW[ES]!) return 0;
+  const ed = cpu.tlb.entries[dLin >>> 12]!;
+  if ((ed & cpu.wrBit) === 0 || cpu.codePages[ed >>> 12] !== 0) return 0;
+  const pd = (ed & 0xfffff000) | (dLin & 0xfff);
+  const ram = cpu.ram;
+  if (kind === STR.MOVS) {
+    if (si < cpu.segLo[i.seg]! || si + len - 1 > cpu.segHiR[i.seg]!) return 0;
+    const es = cpu.tlb.entries[sLin >>> 12]!;
+    if ((es & cpu.rdBit) === 0) return 0;
+    const ps = (es & 0xfffff000) | (sLin & 0xfff);
+    // Overlapping ranges copy element by element (a forward copy that reads what it wrote).
+    if (pd < ps + len && ps < pd + len) return 0;
+    ram.copyWithin(pd, ps, ps + len);
+    cpu.regs[ESI] = (si + len) | 0;
+  } else {
+    const v = cpu.regs[0]!;
+    if (size === 1) ram.fill(v & 0xff, pd, pd + len);
+    else if (size === 2) for (let p = pd; p < pd + len; p += 2) cpu.view.setUint16(p, v, true);
+    else for (let p = pd; p < pd + len; p += 4) cpu.view.setInt32(p, v, true);
+  }
+  cpu.regs[EDI] = (di + len) | 0;
+  cpu.regs[ECX] = (cpu.regs[ECX]! - k) | 0;
+  return k;
+}
+
 function stringOp(cpu: Cpu, i: Insn, kind: number, size: number): void {
   if (kind === STR.INS || kind === STR.OUTS) {
     checkIoPermission(cpu, cpu.r16[2 << 1]!, size);
@@ -107,9 +150,18 @@ function stringOp(cpu: Cpu, i: Insn, kind: number, size: number): void {
   const repne = (i.prefixes & PREFIX.REPNE) !== 0;
   // Under EFLAGS.TF every iteration is single-stepped (SDM Vol.3 §17.3.1.4: the trap follows each iteration).
   const chunk = (cpu.flags & EFLAGS.TF) !== 0 ? 1 : REP_CHUNK;
+  const bulk = a32 && delta > 0 && chunk > 1 && (kind === STR.MOVS || kind === STR.STOS);
   for (let n = 0; n < chunk; n++) {
     const count = getIdx(cpu, ECX, a32);
     if (count === 0) return;
+    if (bulk) {
+      // Whole page-contiguous runs at once when every access of the run would take the RAM fast path.
+      const k = bulkRun(cpu, i, kind, size, Math.min(count >>> 0, chunk - n));
+      if (k > 0) {
+        n += k - 1;
+        continue;
+      }
+    }
     once(cpu, i, kind, size, a32, delta);
     setIdx(cpu, ECX, a32, count - 1);
     if (cond) {

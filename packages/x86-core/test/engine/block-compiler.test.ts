@@ -30,7 +30,7 @@ function randomInstruction(rnd: () => number): number[] {
   };
   const disp = (rnd() % 64) * 4;
   const memSlot = [0x45 | (d << 3), disp]; // [ebp + disp8], reg = d
-  switch (rnd() % 23) {
+  switch (rnd() % 27) {
     case 0: // add/or/and/sub/xor/cmp Ev,Gv (register)
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev (register)
@@ -75,6 +75,14 @@ function randomInstruction(rnd: () => number): number[] {
       return [0xf7, 0xc0 | (pick([2, 3]) << 3) | d];
     case 21: // test al, imm8 (inlined, byte-sized lazy flags), often followed by a Jcc
       return rnd() % 2 === 0 ? [0xa8, rnd() & 0xff] : [0xa8, rnd() & 0xff, 0x70 + (rnd() % 16), 0x01, 0x40 + d];
+    case 22: // rol/ror r32 by imm8 (any count) and by 1, often followed by a Jcc on the flags they keep
+      return [...(rnd() % 2 === 0 ? [0xc1, 0xc0 | (pick([0, 1]) << 3) | d, rnd() % 40] : [0xd1, 0xc0 | (pick([0, 1]) << 3) | d]), ...(rnd() % 2 === 0 ? [0x70 + (rnd() % 16), 0x01, 0x40 + d] : [])];
+    case 23: // mov word [ebp+d], r16
+      return [0x66, 0x89, ...memSlot];
+    case 24: // call $+5; pop r (the return address) — or loop $+2 (ECX counts down, either way to the next instruction)
+      return rnd() % 2 === 0 ? [0xe8, 0, 0, 0, 0, 0x58 + d] : [0xe2, 0x00];
+    case 25: // call L; jmp over; L: ret (or ret 0); over:
+      return rnd() % 2 === 0 ? [0xe8, 0x02, 0, 0, 0, 0xeb, 0x01, 0xc3] : [0xe8, 0x02, 0, 0, 0, 0xeb, 0x03, 0xc2, 0x00, 0x00];
     default: // mov [ebp+d] then read it back in the same block
       return [0x89, ...memSlot, 0x8b, 0x45 | (s === 4 || s === 5 ? 0 : s << 3), disp];
   }
@@ -135,6 +143,18 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       }
       expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
       expect(interp.engine.compiledBlocks).toBe(0);
+    });
+  }
+  for (const seed of [11, 12, 13, 14]) {
+    it(`random program ${seed} in budgets of 1-7 instructions: the same state after every run (regions stop at every kind of boundary)`, () => {
+      const code = randomProgram(seed * 0x9e3779b1, 40);
+      const interp = machine(code, Infinity);
+      const jit = machine(code, 1);
+      for (let k = 0; k < 2000; k++) {
+        interp.engine.run(1 + (k % 7));
+        jit.engine.run(1 + (k % 7));
+        expect(snapshot(jit)).toEqual(snapshot(interp));
+      }
     });
   }
   it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {

@@ -38,6 +38,27 @@ describe('string instructions', () => {
     expect(regs(m).edi).toBe(0x2000);
     expect(regs(m).esi).toBe(0x200a);
   });
+  it('REP MOVSD/MOVSB/STOSW in whole page runs: page-crossing elements, overlapping copies and limits give the per-iteration result', () => {
+    // mov esi, 0x20ffe; mov edi, 0x31ffd; mov ecx, 2000; rep movsd (source and destination cross pages at different iterations, elements straddle)
+    // mov esi, 0x50000; mov edi, 0x50001; mov ecx, 5000; rep movsb (overlapping forward copy: the first byte propagates)
+    // mov edi, 0x60ffb; mov ecx, 3000; mov eax, 0x1234abcd; rep stosw; hlt
+    const code = [0xbe, 0xfe, 0x0f, 0x02, 0x00, 0xbf, 0xfd, 0x1f, 0x03, 0x00, 0xb9, 0xd0, 0x07, 0x00, 0x00, 0xf3, 0xa5,
+      0xbe, 0x00, 0x00, 0x05, 0x00, 0xbf, 0x01, 0x00, 0x05, 0x00, 0xb9, 0x88, 0x13, 0x00, 0x00, 0xf3, 0xa4,
+      0xbf, 0xfb, 0x0f, 0x06, 0x00, 0xb9, 0xb8, 0x0b, 0x00, 0x00, 0xb8, 0xcd, 0xab, 0x34, 0x12, 0xf3, 0x66, 0xab, 0xf4];
+    const m = createMachine({ code });
+    for (let k = 0; k < 0x3000; k++) m.ram[0x20000 + k] = (k * 7 + 3) & 0xff;
+    m.ram[0x50000] = 0x5a;
+    m.ram[0x50000 + 5001] = 0x77;
+    const expected = new Uint8Array(m.ram.subarray(0x20ffe, 0x20ffe + 8000));
+    run(m, 20);
+    expect(Array.from(m.ram.subarray(0x31ffd, 0x31ffd + 8000))).toEqual(Array.from(expected));
+    expect(m.ram[0x31ffd + 8000]).toBe(0);
+    expect(m.ram.subarray(0x50000, 0x50000 + 5001).every((b) => b === 0x5a)).toBe(true);
+    expect(m.ram[0x50000 + 5001]).toBe(0x77);
+    for (let k = 0; k < 3000; k++) expect(m.cpu.view.getUint16(0x60ffb + 2 * k, true)).toBe(0xabcd);
+    expect(m.ram[0x60ffb + 6000]).toBe(0);
+    expect(regs(m)).toMatchObject({ ecx: 0, edi: 0x60ffb + 6000, esi: 0x50000 + 5000 });
+  });
   it('REP with ECX=0 does nothing', () => {
     const m = exec(/* mov esi, 0x2000; mov edi, 0x3000; xor ecx, ecx; rep movsd; hlt */ [0xbe, 0x00, 0x20, 0x00, 0x00, 0xbf, 0x00, 0x30, 0x00, 0x00, 0x31, 0xc9, 0xf3, 0xa5, 0xf4], 10);
     expect(regs(m)).toMatchObject({ esi: 0x2000, edi: 0x3000 });
