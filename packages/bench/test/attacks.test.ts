@@ -12,15 +12,6 @@ const MONITORS = ['bt', 'hw-shadow', 'hw-nested'] as const;
 const SHUTDOWN = new Set(['triple', 'cr3', 'lidt']);
 
 /**
- * Native-mode silicon bug (x86-core `engine/block.ts` `buildBlock`): a fetch from a physical
- * address at or past the end of RAM computes a page tail `min(pageEnd, ram.length) - phys` <= 0
- * and then decodes bytes of the next linear page or stale bytes of its scratch buffer, so native
- * reports a #PF at 0x400000 / a #GP with a shifted EIP where the board defines #GP(0) at the
- * fetched instruction. hw modes raise that #GP(0); bt
- * runs such code on its shadow vCPU (the same interpreter) and so matches native, bug included.
- */
-const NATIVE_FETCH = 'native fetches past the end of RAM decode stale bytes (x86-core buildBlock negative tail); hw raises the #GP(0) the board defines';
-/**
  * Known escapes and divergences (attack/mode → why). The test asserts they still differ from
  * native, so fixing one fails here until it is taken off the list. Containment (no host
  * exception, a run-ending report, monitor memory unchanged) is asserted for them all the same.
@@ -28,8 +19,6 @@ const NATIVE_FETCH = 'native fetches past the end of RAM decode stale bytes (x86
 const KNOWN: Record<string, string> = {
   'reveal/bt':
     'sgdt/sidt/str/smsw in directly executed ring-3 code show the host GDTR/IDTR/TR/MSW: they are unprivileged, and the silicon (like the 2006 processors of the paper) has no CR4.UMIP to make them fault, so a monitor that runs guest user code directly (the paper\'s BT, S1 §3.2) cannot hide them',
-  'pt/hw-shadow': NATIVE_FETCH,
-  'pt/hw-nested': NATIVE_FETCH,
 };
 /** Runs not made: they would hang the host (none now: hw-vmm bounds exits without guest progress). */
 const NOT_RUN: Record<string, string> = {};

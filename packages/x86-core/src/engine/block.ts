@@ -74,6 +74,11 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
   let total = 0;
   for (;;) {
     const first = insns.length === 0;
+    if (p >= ram.length) {
+      // Code fetched from beyond RAM (unclaimed physical space): #GP(0), as the board defines it.
+      if (first) raise(cpu, VECTOR.GP, 0);
+      break;
+    }
     let d;
     if (p + MAX_INSTRUCTION_LENGTH <= pageEnd && p + MAX_INSTRUCTION_LENGTH <= ram.length) {
       d = decode(ram, p, d32 ? 32 : 16);
