@@ -34,14 +34,16 @@ describe('pc-platform guest', () => {
     expect(b.ata.sectorsWritten).toBe(9);
   }, 120_000);
 
-  // hw-shadow (the periodic APIC timer never fires: the guest hangs in HLT) and bt (does not finish) are not there yet.
-  it('hw-nested: the same output as the QEMU golden, the same sectors written (APIC, I/O APIC and IDE through exits and MMIO emulation)', () => {
-    const d = disks();
-    const r = runGuest('hw-nested', image, profile, { maxInsns: 50_000_000, disks: d });
-    expect(`${r.serial}exit=${r.stop.kind === 'exit' ? r.stop.code : r.stop.kind}\n`).toBe(golden);
-    expect(new DataView(d.master.bytes.buffer).getUint32(70 * 512, true)).toBe(0xc0de0000);
-    expect(new DataView(d.slave.bytes.buffer).getUint32(100 * 512, true)).toBe(0x51a70000);
-  }, 120_000);
+  // bt is not there yet: it does not finish (the translator's path to the APIC's MMIO is slow or stuck; not diagnosed).
+  for (const mode of ['hw-nested', 'hw-shadow'] as const) {
+    it(`${mode}: the same output as the QEMU golden, the same sectors written (APIC, I/O APIC and IDE through exits and MMIO emulation)`, () => {
+      const d = disks();
+      const r = runGuest(mode, image, profile, { maxInsns: 50_000_000, disks: d });
+      expect(`${r.serial}exit=${r.stop.kind === 'exit' ? r.stop.code : r.stop.kind}\n`).toBe(golden);
+      expect(new DataView(d.master.bytes.buffer).getUint32(70 * 512, true)).toBe(0xc0de0000);
+      expect(new DataView(d.slave.bytes.buffer).getUint32(100 * 512, true)).toBe(0x51a70000);
+    }, 120_000);
+  }
 
   it('native with a snapshot overlay: same output, the base images unchanged', () => {
     const d = disks();

@@ -741,7 +741,8 @@ export class HwVmm {
       const pager = s.pager;
       const guestBytes = this.#guestBytes;
       cpu.physWriteFilter = (phys, size, value) => {
-        if (phys >= guestBytes) return true;
+        // Beyond guest RAM: the bus (guestPhysicalIo claims it all as MMIO): a device's register, or unclaimed space.
+        if (phys >= guestBytes) return false;
         if (!pager.isTraced(gpa(phys)) && !pager.isTraced(gpa(phys + size - 1))) return false;
         pager.emulateTracedWrite(gpa(phys), value, size);
         if (cpu.codePages[phys >>> 12] !== 0) cpu.onCodeWrite(phys, size);
