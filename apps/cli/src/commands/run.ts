@@ -135,10 +135,6 @@ export function runCommand(image: string | undefined, o: RunOptions, err: (line:
     process.exit(RUN_STATUS.quit);
   });
   let result: GuestRun;
-  if ((o.disk !== undefined || o.display !== undefined) && mode !== 'native') {
-    input.close();
-    throw new UsageError(`--disk and --display work in native mode only so far, not '${mode}'`);
-  }
   if (o.snapshot === true && o.disk === undefined) {
     input.close();
     throw new UsageError('--snapshot needs --disk FILE');

@@ -33,6 +33,7 @@ export function btCostsOf(profile: CostProfile, overrides: MonitorCostOverrides 
 export function createBtMachine(image: Uint8Array, profile: CostProfile, opts: GuestRunOptions, serialSink: (byte: number) => void): BtMachineSetup {
   const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: opts.memMiB ?? 64, monitorMiB: BT_MONITOR_MIB, serialSink, ...(opts.serialInput !== undefined ? { serialSource: opts.serialInput } : {}), ...(opts.disks !== undefined ? { disks: opts.disks } : {}) });
   const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
+  opts.onBoard?.(board);
   const monitor = new BtMonitor({ machine: board, profile, costs: btCostsOf(profile, opts.monitorCosts) });
   board.setCycleSource(() => monitor.cycles);
   monitor.engine.useEngine(opts.engine ?? DEFAULT_ENGINE);

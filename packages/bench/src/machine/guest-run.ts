@@ -59,7 +59,7 @@ export interface GuestRunOptions {
   readonly onSerial?: (byte: number) => void;
   /** Disks on the primary ATA channel. */
   readonly disks?: { readonly master?: BlockDevice | null; readonly slave?: BlockDevice | null };
-  /** Called with the board once it is built (e.g. for `--display text` or keyboard input; native mode so far). */
+  /** Called with the board once it is built (e.g. for `--display text` or keyboard input). */
   readonly onBoard?: (board: Board) => void;
   /** Replace the profile's fitted monitor software costs for this run (fitting, ablation); default: the profile's. */
   readonly monitorCosts?: MonitorCostOverrides;

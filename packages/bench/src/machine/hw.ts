@@ -30,6 +30,7 @@ export function runHw(image: Uint8Array, profile: CostProfile, mmu: HwMmu, opts:
     },
   });
   vmm.engine.useEngine(opts.engine ?? DEFAULT_ENGINE);
+  opts.onBoard?.(vmm.board);
   const regions = opts.auditMonitor === true ? hwMonitorRegions(vmm.layout, mmu === 'nested') : [];
   const before = hashMonitorRegions(vmm.board.ram, regions);
   const start = performance.now();
