@@ -60,7 +60,10 @@ describe('runBench on the real native machine (quick sizes, in this thread)', ()
     // By construction of p4-2006: IO class + io = 3209; call + ret = 2 × 5.5.
     expect(nanoCycles(report, 'in', 'native')).toBe(3209);
     expect(nanoCycles(report, 'call/ret', 'native')).toBe(11);
-    // Under bt, `in` is a callout: the p4-2006 callout-and-emulate cost (1254) on top of the device access.
-    expect(nanoCycles(report, 'in', 'bt')).toBeGreaterThan(3209 + 1254);
+    // Under bt, `in` is a callout: the p4-2006 callout-and-emulate cost (1254) plus the emulation on the
+    // shadow vCPU, whose device access reaches the monitor's device model, not the chipset (no `io` charge).
+    const btIn = nanoCycles(report, 'in', 'bt')!;
+    expect(btIn).toBeGreaterThan(1254);
+    expect(btIn).toBeLessThan(3209);
   }, 60_000);
 });
