@@ -71,7 +71,7 @@ export {
 export { MACRO_WORKLOADS, NANO_WORKLOADS, SIZES, workloadsFor, type Workload } from './workloads.ts';
 /** The Debian i386 Linux guest: its files, its log comparison, and the `linux` bench suite (forkwait per mode). */
 export { afterInit, comparableLinuxLog, forkwaitCmdline, LINUX_BASE_CMDLINE, LINUX_CACHE_DIR, LINUX_GUEST_DIR, LINUX_MEM_MIB, linuxGuestFiles, maskLinuxLog, prepareLinuxGuest, type LinuxGuestFiles } from './linux/linux-guest.ts';
-export { LINUX_FORKS, renderLinuxBench, runLinuxBench, type LinuxBenchReport, type LinuxModeResult, type QemuTimes } from './linux/linux-bench.ts';
+export { LINUX_FORKS, renderLinuxBench, runLinuxBench, type LinuxBenchReport, type LinuxMark, type LinuxModeResult, type QemuTimes } from './linux/linux-bench.ts';
 /** The runner: a worker-thread pool over jobs, with progress. */
 export { poolSize, runJobs, runPool, type RunJobsOptions } from './runner.ts';
 export { describeOutcome, ProgressDisplay, type ProgressStream } from './progress.ts';
