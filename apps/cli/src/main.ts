@@ -63,7 +63,7 @@ export function buildProgram(out: (line: string) => void, setStatus: (code: numb
     .option('--initrd <file>', 'initrd / initramfs for a Linux bzImage')
     .option('--disk <file>', 'raw disk image on the primary IDE channel; give it twice for master and slave', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--snapshot', 'disk writes go to a memory overlay that is discarded (the images stay as they are)')
-    .addOption(new Option('--display <kind>', 'draw the CGA text screen on stderr when the run ends').choices(['text']))
+    .addOption(new Option('--display <kind>', 'draw the CGA text screen on stderr (live on a terminal) and send stdin to the keyboard (Ctrl-A x quits)').choices(['text']))
     .action((image: string | undefined, opts: { mode: 'native' | 'bt' | 'hw'; mmu: 'shadow' | 'nested'; mem: number; cmdline: string; maxInsns: number; engine: EngineKind; profile: string; stats?: string; saveAt?: string[]; restore?: string; kernel?: string; initrd?: string; disk?: string[]; snapshot?: boolean; display?: 'text' }) =>
       setStatus(runCommand(image, { ...opts, profile: profileByName(opts.profile) }, (line) => process.stderr.write(`${line}\n`))),
     );

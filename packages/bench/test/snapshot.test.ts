@@ -67,6 +67,19 @@ describe('save at N, restore, run on = the uninterrupted run', () => {
     expect(rest.instructions).toBe(1500);
   });
 
+  it('a restored run uses the engine asked for, with the same result either way', () => {
+    const img = image('frobos');
+    const first = runNativeToSnapshot(img, profile, 200_000, { cmdline: 'nano=syscall:50' });
+    const interp = resumeNative(first.snapshot!, profile, { maxInsns: 20_000_000, engine: 'interp' });
+    const jit = resumeNative(first.snapshot!, profile, { maxInsns: 20_000_000, engine: 'jit' });
+    expect(interp.compiledBlocks).toBe(0);
+    expect(jit.compiledBlocks).toBeGreaterThan(0);
+    expect(interp.stop).toEqual(jit.stop);
+    expect([interp.serial, interp.instructions, interp.cycles]).toEqual([jit.serial, jit.instructions, jit.cycles]);
+    expect(interp.arch).toEqual(jit.arch);
+    expect(interp.counters).toEqual(jit.counters);
+  });
+
   it('no snapshot when the guest stops before N', () => {
     const r = runNativeToSnapshot(image('hello'), profile, 1_000_000);
     expect(r.snapshot).toBeNull();

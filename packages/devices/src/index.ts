@@ -49,7 +49,7 @@ export { identifyData, defaultGeometry, ATA_MAX_MULTIPLE, LBA28_MAX, type ChsGeo
 /** The CGA text display (CRTC registers, text page at 0xB8000). */
 export { Cga, CGA_TEXT_BASE, CGA_COLUMNS, CGA_ROWS, CRTC_REG, CGA_OFFSET, type CgaState } from './chips/cga.ts';
 /** US-layout keys as scan code sets 1 and 2. */
-export { keyForChar, strokeBytes, LEFT_SHIFT, type KeyCodes, type KeyStroke } from './chips/keyboard-scancodes.ts';
+export { keyForChar, strokeBytes, LEFT_SHIFT, LEFT_CTRL, type KeyCodes, type KeyStroke } from './chips/keyboard-scancodes.ts';
 /** Disk backends: the contract, an in-memory disk, a copy-on-write overlay. */
 export { MemoryBlockDevice, OverlayBlockDevice, SECTOR_BYTES, type BlockDevice } from './disk/block-device.ts';
 /** MP specification 1.4 tables and the BIOS data area. */

@@ -13,7 +13,7 @@ export { CC_NAMES } from './table/primary.ts';
 /** The processor: state, construction options, the HostSink hook, CR bit names, event kinds. */
 export { Cpu, CR0, CR4, EVENT_KIND, type CpuOptions, type HostSink } from './cpu/cpu.ts';
 /** The interfaces the silicon defines and devices/monitors implement. */
-export type { AccessSize, InterruptController, IoPorts, PhysicalMemory } from './cpu/interfaces.ts';
+export type { AccessSize, ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory } from './cpu/interfaces.ts';
 /** The engine contract and the interpreter engine. */
 export { InterpreterEngine, type DeadlineCallback, type Engine, type StopReason } from './engine/engine.ts';
 /** Engine selection (`--engine interp|jit`): the kinds, the default, the compile threshold. */
@@ -82,6 +82,6 @@ export { Svm, SvmError, type SvmCounters } from './svm/svm.ts';
 /** SVM: VMCB field access and the state-save area to/from the processor (a monitor seeds a VMCB with it). */
 export { fromVmcbAttrib, loadStateSaveArea, memoryView, readField, readFieldHigh, storeStateSaveArea, toVmcbAttrib, writeField, writeField64 } from './svm/vmcb-state.ts';
 /** CPUID as the silicon answers it (for a monitor that intercepts CPUID) and the SVM feature leaf. */
-export { cpuidLeaf, CPUID_SVM } from './exec/system.ts';
+export { cpuidLeaf, CPUID_SVM, CPUID_1_EDX_APIC, APIC_BASE_ENABLE, APIC_BASE_RESERVED, cpuidReportsApic, apicBaseWriteValid } from './exec/system.ts';
 /** Processor snapshots: the whole architectural and model state (and counters) as plain data, and its restore. */
 export { CPU_SNAPSHOT_VERSION, restoreCpuState, saveCpuState, type CpuSnapshot, type SnapshotValue, type TypedArraySnapshot } from './cpu/snapshot.ts';

@@ -19,6 +19,7 @@ import { openDisks, type RunDisks } from '../disk-file.ts';
 import { UsageError } from '../errors.ts';
 import { TextDisplay } from '../text-display.ts';
 import { StdinSource } from '../serial-input.ts';
+import { NO_SERIAL_INPUT, pumpKeys } from '../terminal-keyboard.ts';
 
 /** Options of `x86virt run`, as parsed. */
 export interface RunOptions {
@@ -43,7 +44,7 @@ export interface RunOptions {
   readonly disk?: readonly string[];
   /** `--snapshot`: disk writes go to an overlay that is discarded. */
   readonly snapshot?: boolean;
-  /** `--display text`: draw the CGA text screen on stderr when the run ends. */
+  /** `--display text`: draw the CGA text screen on stderr (live on a terminal, and at the end); stdin goes to the keyboard. */
   readonly display?: 'text';
 }
 
@@ -106,13 +107,22 @@ export function runCommand(image: string | undefined, o: RunOptions, err: (line:
     const [n, file] = saveAtArgs(o.saveAt);
     if (initrd !== undefined) throw new UsageError('--save-at does not take --initrd yet: snapshots cover multiboot guests');
     if (mode !== 'native') throw new UsageError(`--save-at: snapshots exist for native mode only so far, not '${mode}'`);
-    const r = runNativeToSnapshot(bytes, o.profile, n, {
-      cmdline: o.cmdline,
-      memMiB: o.mem,
-      maxInsns: o.maxInsns,
-      ...(o.engine !== undefined ? { engine: o.engine } : {}),
-      onSerial: serial.push,
-    });
+    // The snapshot holds no disk contents: the image files, written through, are the disks' state at N.
+    if (o.snapshot === true) throw new UsageError('--save-at cannot take --snapshot: the overlay would be lost, and --restore needs the disks as they were at the save');
+    const saveDisks = o.disk !== undefined ? openDisks(o.disk, false) : null;
+    let r: ReturnType<typeof runNativeToSnapshot>;
+    try {
+      r = runNativeToSnapshot(bytes, o.profile, n, {
+        ...(saveDisks !== null ? { disks: { master: saveDisks.master, slave: saveDisks.slave } } : {}),
+        cmdline: o.cmdline,
+        memMiB: o.mem,
+        maxInsns: o.maxInsns,
+        ...(o.engine !== undefined ? { engine: o.engine } : {}),
+        onSerial: serial.push,
+      });
+    } finally {
+      saveDisks?.close();
+    }
     serial.flush();
     if (r.snapshot === null) {
       err(`x86virt: no snapshot written: the guest stopped before instruction ${n} (${r.run.stop.kind})`);
@@ -128,9 +138,14 @@ export function runCommand(image: string | undefined, o: RunOptions, err: (line:
     if (o.stats !== undefined) writeStats(o.stats, r.run, o.profile);
     return 0;
   }
-  // COM1 reads stdin; a Linux kernel gets a raw terminal (an interactive shell; Ctrl-A x quits).
-  const input = new StdinSource(isBzImage(bytes), () => {
+  // stdin goes to COM1, or with --display text to the keyboard (the 8042). A Linux kernel or the
+  // keyboard gets a raw terminal (keys as typed, Ctrl-C included; Ctrl-A x quits).
+  const display = o.display === 'text' ? new TextDisplay() : null;
+  let disks: RunDisks | null = null;
+  const input = new StdinSource(isBzImage(bytes) || display !== null, () => {
     serial.flush();
+    display?.finish();
+    disks?.close();
     process.stderr.write('\nx86virt: quit (Ctrl-A x)\n');
     process.exit(RUN_STATUS.quit);
   });
@@ -139,18 +154,24 @@ export function runCommand(image: string | undefined, o: RunOptions, err: (line:
     input.close();
     throw new UsageError('--snapshot needs --disk FILE');
   }
-  let disks: RunDisks | null = null;
-  const display = o.display === 'text' ? new TextDisplay() : null;
+  // With the display, the board's host poll (every device deadline) types the waiting keys and redraws the screen.
+  const attachDisplay = (b: Board): void => {
+    display?.attach(b);
+    b.setHostPoll(() => {
+      pumpKeys(input, b);
+      display?.poll();
+    });
+  };
   try {
     if (o.disk !== undefined) disks = openDisks(o.disk, o.snapshot === true);
     result = runGuest(mode, bytes, o.profile, {
       ...(disks !== null ? { disks: { master: disks.master, slave: disks.slave } } : {}),
-      ...(display !== null ? { onBoard: (b: Board) => display.attach(b) } : {}),
+      ...(display !== null ? { onBoard: attachDisplay } : {}),
       cmdline: o.cmdline,
       memMiB: o.mem,
       maxInsns: o.maxInsns,
       ...(initrd !== undefined ? { initrd } : {}),
-      serialInput: input,
+      serialInput: display !== null ? NO_SERIAL_INPUT : input,
       ...(o.engine !== undefined ? { engine: o.engine } : {}),
       onSerial: serial.push,
     });
@@ -174,7 +195,19 @@ function restoreCommand(file: string, o: RunOptions, err: (line: string) => void
   }
   const snap = decodeSnapshot(bytes);
   const serial = serialWriter();
-  const result = resumeNative(snap, snap.profile === o.profile.name ? o.profile : profileFor(snap.profile), { maxInsns: o.maxInsns, onSerial: serial.push });
+  // The disks the saved run had (`--disk` again, in the same order; `--snapshot` puts an overlay on them).
+  const disks = o.disk !== undefined ? openDisks(o.disk, o.snapshot === true) : null;
+  let result: GuestRun;
+  try {
+    result = resumeNative(snap, snap.profile === o.profile.name ? o.profile : profileFor(snap.profile), {
+      maxInsns: o.maxInsns,
+      ...(o.engine !== undefined ? { engine: o.engine } : {}),
+      ...(disks !== null ? { disks: { master: disks.master, slave: disks.slave } } : {}),
+      onSerial: serial.push,
+    });
+  } finally {
+    disks?.close();
+  }
   serial.flush();
   return finish(result, o, err);
 }

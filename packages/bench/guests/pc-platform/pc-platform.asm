@@ -46,7 +46,48 @@ test_main:
     call setup_ioapic
     call ide_tests
     call cga_test
+    call apic_msr
     PUTSL "done"
+    ret
+
+; ---- CPUID and IA32_APIC_BASE ------------------------------------------------------------------
+; apic_msr: CPUID.1:EDX.APIC and IA32_APIC_BASE (MSR 0x1B) as the firmware leaves them, then a
+; global disable (bit 11 clear, SDM Vol.3 §11.4.3): CPUID stops reporting the APIC. Last, since
+; the APIC stays off (only a reset brings it back on P6-family processors).
+apic_msr:
+    mov eax, 1
+    cpuid
+    mov ebx, edx
+    shr ebx, 9
+    and ebx, 1
+    mov ecx, 0x1B
+    rdmsr
+    mov esi, eax
+    mov edi, edx
+    PUTS "apic-msr: cpuid-apic="
+    HEX8 ebx
+    PUTS " base="
+    HEX32 edi
+    PUTS ":"
+    HEX32 esi
+    cli
+    mov ecx, 0x1B
+    mov eax, esi
+    and eax, ~0x800
+    xor edx, edx
+    wrmsr
+    rdmsr
+    mov esi, eax
+    mov eax, 1
+    cpuid
+    mov ebx, edx
+    shr ebx, 9
+    and ebx, 1
+    PUTS " disabled: base="
+    HEX32 esi
+    PUTS " cpuid-apic="
+    HEX8 ebx
+    NL
     ret
 
 ; ---- BIOS data area ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ export function createNativeMachine(image: Uint8Array, profile: CostProfile, opt
   opts.onBoard?.(board);
   const load = board.loadKernel(image, { cmdline: opts.cmdline ?? '', ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}) });
   // INTR/INTA through the local APIC, which passes the 8259A pair on in virtual-wire mode.
-  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.intr, cost: profile });
+  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.intr, apic: board.apicMsr, cost: profile });
   board.setCycleSource(() => cpu.cycles);
   loadEntryState(cpu, load.state);
   const engine = new InterpreterEngine(cpu);

@@ -26,11 +26,13 @@ export function saveNativeMachine(m: NativeMachine, profile: CostProfile, ioBase
  * RAM, devices, processor and counters restored; TLB and decoded-block cache start empty.
  * Throws `SnapshotError` for a snapshot of another mode or profile, or one that does not fit.
  */
-export function restoreNativeMachine(s: MachineSnapshot, profile: CostProfile, serialSink: (byte: number) => void): RestoredMachine {
+export function restoreNativeMachine(s: MachineSnapshot, profile: CostProfile, serialSink: (byte: number) => void, disks?: GuestRunOptions['disks']): RestoredMachine {
   if (s.mode !== 'native') throw new SnapshotError(`snapshot of mode '${s.mode}': only native snapshots can be restored in this build`);
   if (s.profile !== profile.name) throw new SnapshotError(`snapshot taken with cost profile '${s.profile}', restoring with '${profile.name}': use --profile ${s.profile}`);
-  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: s.memMiB, serialSink });
-  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.pic, cost: profile });
+  // Disk contents are not in the snapshot: the caller gives the same disks (as they were at the save) again.
+  const board = new Board({ cpuHz: Math.round(profile.hz), memMiB: s.memMiB, serialSink, ...(disks !== undefined ? { disks } : {}) });
+  // The same wiring as createNativeMachine: INTR through the local APIC, IA32_APIC_BASE to the board.
+  const cpu = new Cpu({ memory: board, io: board.bus, intr: board.intr, apic: board.apicMsr, cost: profile });
   board.setCycleSource(() => cpu.cycles);
   const engine = new InterpreterEngine(cpu);
   // The new board's own set-up accesses (firmware state) are not the guest's: count from the snapshot's numbers.
@@ -81,12 +83,13 @@ export function runNativeToSnapshot(image: Uint8Array, profile: CostProfile, sav
 }
 
 /** Continues a native snapshot until the guest stops or `opts.maxInsns` (counted from the start of the original run) runs out. */
-export function resumeNative(s: MachineSnapshot, profile: CostProfile, opts: Pick<GuestRunOptions, 'maxInsns' | 'onSerial'> = {}): GuestRun {
+export function resumeNative(s: MachineSnapshot, profile: CostProfile, opts: Pick<GuestRunOptions, 'maxInsns' | 'onSerial' | 'engine' | 'disks'> = {}): GuestRun {
   const bytes: number[] = [];
   const m = restoreNativeMachine(s, profile, (b) => {
     bytes.push(b);
     opts.onSerial?.(b);
-  });
+  }, opts.disks);
+  if (opts.engine !== undefined) m.engine.useEngine(opts.engine);
   const start = performance.now();
   const stop = runLoop(m, opts.maxInsns ?? DEFAULT_MAX_INSNS);
   return result(m, profile, stop, bytes, performance.now() - start, m.ioBase);
@@ -103,6 +106,7 @@ function result(m: NativeMachine, profile: CostProfile, stop: GuestStop, bytes: 
     hostMs,
     counters: flattenCounters(m.cpu.counters, addCounts(ioBase, m.board.bus.accessCounts())),
     arch: archState(m.cpu),
+    compiledBlocks: m.engine.compiledBlocks,
   };
 }
 

@@ -2,7 +2,7 @@
 import { Access, ShadowFault, ShadowPager, type Gva, type Hpa } from '@x86virt/mmu';
 import {
   CR0, CR4, Cpu, decode, deliverEvent, EFLAGS, EVENT_KIND, InterpreterEngine, loadEntryState, NO_ERROR_CODE, OPF, SEG_ATTR,
-  setSegCache, type CostProfile, type EntryState, type InterruptController, type IoPorts, type StopReason,
+  setSegCache, type ApicBaseMsr, type CostProfile, type EntryState, type InterruptController, type IoPorts, type StopReason,
 } from '@x86virt/x86-core';
 import { buildHostTables, buildMonitorPageTable, syncHostGdt } from '../host/host-setup.ts';
 import { decodeDescriptor, type Descriptor } from '../host/descriptors.ts';
@@ -26,7 +26,10 @@ export interface BtMachine {
   /** Host-physical start of the monitor's memory (at least `BT_MONITOR_MIB` MiB). */
   readonly monitorBase: number;
   readonly bus: IoPorts;
-  readonly pic: InterruptController;
+  /** The processor's INTR/INTA: the local APIC when the board has one (it passes the 8259A pair's requests through LINT0). */
+  readonly intr: InterruptController;
+  /** The local APIC behind IA32_APIC_BASE and CPUID.1:EDX.APIC, or null (devices' `Board.apicMsr`). */
+  readonly apicMsr: ApicBaseMsr | null;
   /** Brings devices to cycle `now`; returns the next deadline. */
   tick(now: number): number;
   /** Set when the guest asked to exit or reset. */
@@ -125,12 +128,13 @@ export class BtMonitor {
     this.threshold = o.adaptThreshold ?? 4;
     this.monitorPhys = m.monitorBase;
     if (m.ram.length - m.monitorBase < BT_MONITOR_MIB * 0x100000) throw new RangeError(`bt-vmm needs ${BT_MONITOR_MIB} MiB of monitor memory after guest RAM`);
-    this.silicon = new Cpu({ memory: { ram: m.ram }, io: m.bus, cost: o.profile });
+    // CPUID in directly executed user code runs on the silicon: it reports the same APIC as the shadow vCPU.
+    this.silicon = new Cpu({ memory: { ram: m.ram }, io: m.bus, apic: m.apicMsr, cost: o.profile });
     this.silicon.hostSink = () => true;
     this.engine = new InterpreterEngine(this.silicon);
     // The shadow vCPU is the monitor's emulator: a port or MMIO access it makes reaches the monitor's
     // device model, not a chipset register, so it costs nothing beyond the callout (profile bt.*).
-    this.vcpu = new Cpu({ memory: { ram: m.guestRam }, io: m.bus, cost: { ...o.profile, io: 0 } });
+    this.vcpu = new Cpu({ memory: { ram: m.guestRam }, io: m.bus, apic: m.apicMsr, cost: { ...o.profile, io: 0 } });
     // One x87 FPU: kernel FPU instructions run on the shadow vCPU (callouts), user ones and WAIT on the silicon.
     this.vcpu.fpu = this.silicon.fpu;
     this.vcpuEngine = new InterpreterEngine(this.vcpu);
@@ -216,7 +220,7 @@ export class BtMonitor {
         else this.handleStop(this.engine.run(1));
         continue;
       }
-      this.mon.set(MON.PENDING, this.m.pic.hasInterrupt() ? 1 : 0);
+      this.mon.set(MON.PENDING, this.m.intr.hasInterrupt() ? 1 : 0);
       const stop = this.engine.run(Math.min(SLICE, maxInsns - done));
       if (this.engine.cachedBlocks < this.lastSiliconBlocks) this.remarkCodePages();
       this.lastSiliconBlocks = this.engine.cachedBlocks;
@@ -378,7 +382,7 @@ export class BtMonitor {
 
   private interruptReady(): boolean {
     const vif = this.direct ? (this.silicon.flags & EFLAGS.IF) !== 0 : (this.mon.get(MON.VIF) & EFLAGS.IF) !== 0;
-    return vif && this.m.pic.hasInterrupt();
+    return vif && this.m.intr.hasInterrupt();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -597,7 +601,7 @@ export class BtMonitor {
   }
 
   private vcpuInterruptReady(): boolean {
-    return (this.vcpu.flags & EFLAGS.IF) !== 0 && this.m.pic.hasInterrupt();
+    return (this.vcpu.flags & EFLAGS.IF) !== 0 && this.m.intr.hasInterrupt();
   }
 
   /** HLT on the shadow vCPU: advance virtual time to the next device deadline until an interrupt arrives. */
@@ -608,7 +612,7 @@ export class BtMonitor {
         this.stopResult = { kind: 'hung', reason: 'HLT with interrupts disabled' };
         return false;
       }
-      if (this.m.pic.hasInterrupt()) {
+      if (this.m.intr.hasInterrupt()) {
         v.halted = false;
         return true;
       }
@@ -669,7 +673,7 @@ export class BtMonitor {
   /** The shadow vCPU is at a guest instruction boundary: acknowledge the virtual PIC and deliver through the guest IDT. */
   private deliverInterruptFromVcpu(): void {
     const v = this.vcpu;
-    const vector = this.m.pic.acknowledge();
+    const vector = this.m.intr.acknowledge();
     this.stats.virtualInterrupts++;
     v.halted = false;
     v.counters.interrupts++;
@@ -856,7 +860,7 @@ export class BtMonitor {
     const v = this.vcpu;
     if (this.vcpuInterruptReady() && !v.intShadow) {
       v.halted = false;
-      const vector = this.m.pic.acknowledge();
+      const vector = this.m.intr.acknowledge();
       this.stats.virtualInterrupts++;
       deliverEvent(v, vector, NO_ERROR_CODE, EVENT_KIND.EXTERNAL, v.eip);
     }

@@ -8,6 +8,8 @@ export interface KeyCodes {
 
 /** Left shift (set 1 / set 2 make codes). */
 export const LEFT_SHIFT: KeyCodes = { set1: 0x2a, set2: 0x12 };
+/** Left control (set 1 / set 2 make codes). */
+export const LEFT_CTRL: KeyCodes = { set1: 0x1d, set2: 0x14 };
 
 /** Keys in row order: the unshifted and shifted characters, then set 1 and set 2 make codes (IBM PC/AT keyboard tables). */
 const KEYS: readonly (readonly [string, string, number, number])[] = [
@@ -26,10 +28,12 @@ const KEYS: readonly (readonly [string, string, number, number])[] = [
   [' ', ' ', 0x39, 0x29],
 ];
 
-/** A terminal character as a key and whether shift is held. */
+/** A terminal character as a key and whether shift or control is held. */
 export interface KeyStroke {
   readonly key: KeyCodes;
   readonly shift: boolean;
+  /** Control held: the terminal's control characters 0x01–0x1A (Ctrl-A … Ctrl-Z) not taken by a key of their own. */
+  readonly ctrl?: boolean;
 }
 
 const BY_CHAR = new Map<number, KeyStroke>();
@@ -39,7 +43,13 @@ for (const [plain, shifted, set1, set2] of KEYS) {
   if (!BY_CHAR.has(shifted.charCodeAt(0))) BY_CHAR.set(shifted.charCodeAt(0), { key, shift: true });
 }
 
-/** The key (and shift) that types terminal byte `ch`, or null if the US layout has none. */
+// Ctrl-A … Ctrl-Z: the letter's key with control held, unless the byte is a key of its own (Backspace 08, Tab 09, Enter 0D).
+for (let ch = 0x01; ch <= 0x1a; ch++) {
+  const letter = BY_CHAR.get(0x60 + ch);
+  if (letter !== undefined && !BY_CHAR.has(ch)) BY_CHAR.set(ch, { key: letter.key, shift: false, ctrl: true });
+}
+
+/** The key (and shift, control) that types terminal byte `ch`, or null if the US layout has none. */
 export function keyForChar(ch: number): KeyStroke | null {
   return BY_CHAR.get(ch) ?? null;
 }
@@ -48,6 +58,7 @@ export function keyForChar(ch: number): KeyStroke | null {
 export function strokeBytes(stroke: KeyStroke, set1: boolean): number[] {
   const make = (k: KeyCodes): number[] => (set1 ? [k.set1] : [k.set2]);
   const brk = (k: KeyCodes): number[] => (set1 ? [k.set1 | 0x80] : [0xf0, k.set2]);
-  if (!stroke.shift) return [...make(stroke.key), ...brk(stroke.key)];
-  return [...make(LEFT_SHIFT), ...make(stroke.key), ...brk(stroke.key), ...brk(LEFT_SHIFT)];
+  const modifier = stroke.ctrl === true ? LEFT_CTRL : stroke.shift ? LEFT_SHIFT : null;
+  if (modifier === null) return [...make(stroke.key), ...brk(stroke.key)];
+  return [...make(modifier), ...make(stroke.key), ...brk(stroke.key), ...brk(modifier)];
 }

@@ -1,5 +1,5 @@
 /** @file The local APIC (xAPIC, SDM Vol.3 ch.10): registers, priorities, IPIs, LVTs and the timer in virtual time; the processor's INTR/INTA. */
-import type { AccessSize, IoDevice, Snapshottable, TimedDevice } from '../device.ts';
+import { allOnes, type AccessSize, type IoDevice, type Snapshottable, type TimedDevice } from '../device.ts';
 
 /** Register offsets from the APIC base (SDM Vol.3 Table 10-1). */
 export const APIC_REG = {
@@ -296,6 +296,9 @@ export class LocalApic implements IoDevice, TimedDevice, Snapshottable<LocalApic
   // ---- registers ---------------------------------------------------------------------------
 
   read(offset: number, size: AccessSize): number {
+    // Globally disabled (IA32_APIC_BASE.EN = 0): the processor acts as one without an APIC
+    // (SDM Vol.3 §11.4.3), so the window is not decoded and reads float to all ones.
+    if (!this.globallyEnabled) return allOnes(size);
     const reg = offset & 0xff0;
     const v = this.readRegister(reg) >>> 0;
     if (size === 4 && (offset & 0xf) === 0) return v;
@@ -335,7 +338,7 @@ export class LocalApic implements IoDevice, TimedDevice, Snapshottable<LocalApic
 
   write(offset: number, size: AccessSize, value: number): void {
     // Registers are written 32 bits at a time at their 16-byte-aligned offset; other writes are ignored.
-    if (size !== 4 || (offset & 0xf) !== 0) return;
+    if (size !== 4 || (offset & 0xf) !== 0 || !this.globallyEnabled) return;
     value |= 0;
     const reg = offset & 0xff0;
     switch (reg) {
@@ -427,9 +430,12 @@ export class LocalApic implements IoDevice, TimedDevice, Snapshottable<LocalApic
     this.initial = 0;
     this.timerStart = 0;
     this.timerDeadline = Infinity;
-    if (!keepBase) this.baseMsr = APIC_DEFAULT_BASE;
-    this.ignoredIpis = 0;
-    this.timerInterrupts = 0;
+    if (!keepBase) {
+      // A power-on or reset; a global disable (keepBase) keeps the base and the run's statistics.
+      this.baseMsr = APIC_DEFAULT_BASE;
+      this.ignoredIpis = 0;
+      this.timerInterrupts = 0;
+    }
     this.update();
   }
 

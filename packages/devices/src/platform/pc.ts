@@ -87,6 +87,14 @@ export interface BoardOptions {
   readonly disks?: { readonly master?: BlockDevice | null; readonly slave?: BlockDevice | null };
   /** Core cycles per bus clock, the local APIC timer's input (default `DEFAULT_APIC_BUS_RATIO`). */
   readonly apicBusRatio?: number;
+  /**
+   * Whether the processor has its local APIC (default true). With false the board is a PC
+   * without APICs as far as the guest can tell (QEMU's `-M isapc` with a CPU lacking `apic`):
+   * IA32_APIC_BASE.EN is clear at power-on so the 8259A pair drives INTR directly, CPUID shows
+   * no APIC (`apicMsr` is null), the APIC's register window is not decoded, the firmware
+   * writes no MP tables. The I/O APIC stays at 0xFEC00000 with nothing behind it.
+   */
+  readonly localApic?: boolean;
 }
 
 /** Plain-data state of the board's devices and clock (RAM is not included). */
@@ -172,6 +180,12 @@ export class Board {
    * the 8259A pair's requests through LINT0 in virtual-wire (ExtINT) mode.
    */
   readonly intr: LocalApic;
+  /**
+   * The processor's view of its local APIC for IA32_APIC_BASE and CPUID (x86-core's
+   * `ApicBaseMsr`; give it to the `Cpu` as `apic`), or null on a board built with
+   * `localApic: false`. A WRMSR goes through `setApicBaseMsr`.
+   */
+  readonly apicMsr: { readonly baseMsrValue: number; writeBaseMsr(value: number): void } | null;
   /** The I/O APIC at 0xFEC00000, ISA IRQs on its inputs next to the 8259A pair. */
   readonly ioapic: IoApic;
   /** The primary ATA channel (0x1F0–0x1F7, 0x3F6, IRQ14). */
@@ -189,9 +203,11 @@ export class Board {
   private readonly rtcClock: ClockConverter;
   private readonly firmwareState: boolean;
   private readonly apicBusRatio: number;
+  private readonly hasLocalApic: boolean;
   private readonly isaLines: IrqLine[] = [];
   private cycles = 0;
   private cycleSource: (() => number) | null = null;
+  private hostPoll: (() => void) | null = null;
 
   constructor(options: BoardOptions) {
     const memMiB = options.memMiB ?? 64;
@@ -218,6 +234,9 @@ export class Board {
     this.apicBusRatio = ratio;
     this.lapic = new LocalApic(pic, () => Math.floor(this.now() / this.apicBusRatio));
     this.intr = this.lapic;
+    this.hasLocalApic = options.localApic ?? true;
+    const lapic = this.lapic;
+    this.apicMsr = this.hasLocalApic ? { get baseMsrValue() { return lapic.baseMsrValue; }, writeBaseMsr: (v: number) => this.setApicBaseMsr(v) } : null;
     this.ioapic = new IoApic(this.lapic);
     this.lapic.setEoiListener((vector) => this.ioapic.eoi(vector));
     // Each ISA IRQ wire drives both the 8259A input and its I/O APIC pin.
@@ -256,6 +275,7 @@ export class Board {
     bus.mapMmio('ioapic', PC_MMIO.IOAPIC, 0x20, this.ioapic);
     bus.mapMmio('lapic', PC_MMIO.LAPIC, 0x1000, this.lapic);
 
+    this.powerOnApic();
     this.setCmosMemory();
     if (this.firmwareState) this.applyFirmwareState();
   }
@@ -271,10 +291,22 @@ export class Board {
   }
 
   /**
+   * Host-side work done at every `tick` (before the chips advance): the CLI's terminal
+   * keyboard (`typeKeys`) and live screen. Every mode's run loop ticks the board at each
+   * device deadline and while HLT waits, so it runs at least as often as the guest's timers
+   * fire (the firmware's PIT at 18.2 Hz of guest time). null: none (the default; tests and
+   * benchmarks stay deterministic).
+   */
+  setHostPoll(poll: (() => void) | null): void {
+    this.hostPoll = poll;
+  }
+
+  /**
    * Advances every timed chip to cycle `now` (delivering due timer edges to the PIC) and
    * returns the cycle of the earliest next deadline (> now), or Infinity.
    */
   tick(now: number): number {
+    if (this.hostPoll !== null) this.hostPoll();
     this.cycles = now;
     const pit = this.pitClock.toCycles(this.pit.tick(this.pitClock.toTicks(now)));
     const rtc = this.rtcClock.toCycles(this.rtc.tick(this.rtcClock.toTicks(now)));
@@ -290,7 +322,21 @@ export class Board {
    * calls this after the write (x86-core has no MSR hook).
    */
   setApicBaseMsr(value: number): void {
+    const old = this.lapic.base;
     this.lapic.writeBaseMsr(value);
+    try {
+      this.bus.remapMmio('lapic', this.lapic.base);
+    } catch {
+      // A base on top of another device's window (or past 4 GiB): undefined on real hardware;
+      // the register window stays where it was, the MSR reads what was written.
+      this.bus.remapMmio('lapic', old);
+    }
+  }
+
+  /** The local APIC at power-on: enabled at 0xFEE00000, or (no local APIC) globally disabled, so its window reads as an empty bus. */
+  private powerOnApic(): void {
+    this.lapic.reset();
+    if (!this.hasLocalApic) this.lapic.writeBaseMsr(this.lapic.base);
     this.bus.remapMmio('lapic', this.lapic.base);
   }
 
@@ -336,8 +382,7 @@ export class Board {
     this.post.reset();
     this.exitPort.reset();
     this.com1.reset();
-    this.lapic.reset();
-    this.bus.remapMmio('lapic', this.lapic.base);
+    this.powerOnApic();
     this.ioapic.reset();
     this.ata.reset();
     this.cga.reset();
@@ -397,6 +442,8 @@ export class Board {
     this.bus.mmioWrite(PC_MMIO.IOAPIC, 4, 0);
     this.bus.mmioWrite(PC_MMIO.IOAPIC + 0x10, 4, IOAPIC_ID << 24);
     writeBiosDataArea(this.guestRam, { hardDisks: this.ata.driveCount });
+    // No local APIC: no MP configuration to describe (SeaBIOS writes none on such a PC).
+    if (!this.hasLocalApic) return;
     writeMpTables(this.guestRam, {
       apicId: 0, apicVersion: APIC_VERSION & 0xff, cpuSignature: 0x633, cpuFeatures: MP_CPU_FEATURES,
       localApicBase: PC_MMIO.LAPIC, ioApicId: IOAPIC_ID, ioApicVersion: IOAPIC_VERSION & 0xff, ioApicBase: PC_MMIO.IOAPIC,

@@ -1,7 +1,7 @@
 /** @file The processor state: registers in typed arrays, lazy EFLAGS, segment descriptor caches, CRs, descriptor-table registers, MSRs. */
 import { createCounters, type CpuCounters } from '../cost/counters.ts';
 import type { CostProfile } from '../cost/cost-profile.ts';
-import type { InterruptController, IoPorts, PhysicalMemory } from './interfaces.ts';
+import type { ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory } from './interfaces.ts';
 import { Tlb } from '@x86virt/mmu';
 import type { SvmState } from '../svm/svm-state.ts';
 import { createFpuState, type FpuState } from '../exec/x87/fpu-state.ts';
@@ -69,6 +69,8 @@ export interface CpuOptions {
   readonly memory: PhysicalMemory;
   readonly io: IoPorts;
   readonly intr?: InterruptController;
+  /** The local APIC behind IA32_APIC_BASE and CPUID.1:EDX.APIC (absent: the processor has none). */
+  readonly apic?: ApicBaseMsr | null;
   readonly cost: CostProfile;
 }
 
@@ -126,7 +128,10 @@ export class Cpu {
   sysenterEsp = 0;
   sysenterEip = 0;
   efer = 0;
+  /** IA32_APIC_BASE when the processor has no local APIC (`apic` null): stored, no effect, CPUID shows no APIC. */
   apicBase = 0xfee00900;
+  /** The local APIC (the board's chip) that IA32_APIC_BASE reaches and CPUID reports, or null. */
+  apic: ApicBaseMsr | null = null;
 
   /** The x87 FPU (exec/x87/fpu-state.ts): a plain object of typed arrays, saved by snapshots like any field. */
   fpu: FpuState = createFpuState();
@@ -206,6 +211,7 @@ export class Cpu {
     this.codePages = new Uint8Array((this.ram.length + 0xfff) >>> 12);
     this.io = opts.io;
     this.intr = opts.intr ?? null;
+    this.apic = opts.apic ?? null;
     this.cost = opts.cost;
     const io = opts.io;
     this.tlb = new Tlb({ isRam: (base) => !io.isMmio(base) });

@@ -27,6 +27,19 @@ export interface IoPorts {
 }
 
 /**
+ * The processor's local APIC as its MSR and CPUID see it (devices' `Board.apicMsr` satisfies
+ * this structurally). IA32_APIC_BASE (MSR 0x1B, SDM Vol.3 §11.4.4) reads and writes go to the
+ * APIC, which moves its register window and takes the global enable bit (11); CPUID.1:EDX.APIC
+ * (bit 9) follows that bit. A processor without one (`Cpu.apic` null) reports no APIC.
+ */
+export interface ApicBaseMsr {
+  /** IA32_APIC_BASE as RDMSR reads it (low 32 bits; the high half is 0: MAXPHYADDR is 32). */
+  readonly baseMsrValue: number;
+  /** WRMSR IA32_APIC_BASE, reserved bits already checked (#GP) by the processor. */
+  writeBaseMsr(value: number): void;
+}
+
+/**
  * The processor's INTR input, as an 8259A pair presents it: whether an interrupt is
  * pending, and the INTA cycle that returns its vector.
  */

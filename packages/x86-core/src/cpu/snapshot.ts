@@ -38,7 +38,7 @@ export interface CpuSnapshot {
  * restore), the wiring (`io`, `intr`, `cost`, hooks) and `counters` (saved apart). Functions
  * and class instances are never saved either.
  */
-const NOT_STATE: ReadonlySet<string> = new Set(['r16', 'r8', 'ram', 'view', 'codePages', 'tlb', 'io', 'intr', 'cost', 'counters', 'hostSink', 'onCodeWrite', 'physWriteFilter', 'onFerr']);
+const NOT_STATE: ReadonlySet<string> = new Set(['r16', 'r8', 'ram', 'view', 'codePages', 'tlb', 'io', 'intr', 'apic', 'cost', 'counters', 'hostSink', 'onCodeWrite', 'physWriteFilter', 'onFerr']);
 
 function isTypedArray(v: unknown): v is Int32Array | Float64Array | Uint16Array | Uint8Array | Int8Array | Uint32Array | Int16Array | Float32Array {
   return ArrayBuffer.isView(v) && !(v instanceof DataView);

@@ -1,5 +1,6 @@
 /** @file System instructions: HLT, MOV CRn/DRn (CR8 via LOCK MOV CR0), CLTS, INVLPG, LGDT…STR, LLDT/LTR, SMSW/LMSW, CPUID, RDTSC, RDMSR/WRMSR, SYSENTER/SYSEXIT. */
 import type { Cpu } from '../cpu/cpu.ts';
+import type { ApicBaseMsr } from '../cpu/interfaces.ts';
 import { CR0, CR4, DR6_FIXED, DR7_FIXED, SEG_LDTR, SEG_TR } from '../cpu/cpu.ts';
 import { EFLAGS, writeEflags } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
@@ -36,9 +37,34 @@ export const CPUID_VENDOR = 'x86virtCPU  ';
 /**
  * CPUID.1:EDX — only what the model implements: FPU(0) PSE(3) TSC(4) MSR(5) CX8(8) SEP(11)
  * PGE(13) CMOV(15) (with FPU, CMOV also promises FCMOVcc and FCOMI, which exec/x87 has).
- * No DE, VME, PAE, APIC, MTRR, PAT, PSE-36, MMX, FXSR (FXSAVE/FXRSTOR stay #UD), SSE.
+ * No DE, VME, PAE, MTRR, PAT, PSE-36, MMX, FXSR (FXSAVE/FXRSTOR stay #UD), SSE. APIC
+ * (`CPUID_1_EDX_APIC`) is added only when the processor has a local APIC that is enabled.
  */
 export const CPUID_1_EDX = (1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15);
+/**
+ * CPUID.1:EDX.APIC (bit 9): set while the processor's local APIC is globally enabled
+ * (IA32_APIC_BASE bit 11). SDM Vol.3 §11.4.3: with the APIC disabled in IA32_APIC_BASE the
+ * processor is equivalent to one without an on-chip APIC, and the CPUID feature flag reads 0.
+ */
+export const CPUID_1_EDX_APIC = 1 << 9;
+/** IA32_APIC_BASE bit 11: the local APIC's global enable (SDM Vol.3 §11.4.4). */
+export const APIC_BASE_ENABLE = 1 << 11;
+/**
+ * IA32_APIC_BASE bits a WRMSR must leave 0 (else #GP(0); SDM Vol.3 §11.4.4, Figure 11-5):
+ * 0–7 and 9 reserved, 10 (x2APIC enable, EXTD) since the model has no x2APIC; bits 32–63
+ * (MAXPHYADDR is 32) are checked on EDX. Bit 8 (BSP) is the APIC's own and ignored on write.
+ */
+export const APIC_BASE_RESERVED = 0x6ff;
+
+/** True when CPUID.1:EDX.APIC is set for a processor wired to `apic`. */
+export function cpuidReportsApic(apic: ApicBaseMsr | null): boolean {
+  return apic !== null && (apic.baseMsrValue & APIC_BASE_ENABLE) !== 0;
+}
+
+/** The checks of a WRMSR to IA32_APIC_BASE: false (the caller raises #GP(0)) when a reserved bit is set. */
+export function apicBaseWriteValid(lo: number, hi: number): boolean {
+  return (lo & APIC_BASE_RESERVED) === 0 && hi === 0;
+}
 /** CPUID.1:EAX — family 6, model 3, stepping 3. */
 export const CPUID_1_EAX = 0x633;
 /** CPUID.8000_0001h:ECX — AltMovCr8 (bit 4) and SVM (bit 2). */
@@ -55,7 +81,7 @@ function vendorDword(k: number): number {
 const cpuidOut = new Int32Array(4);
 
 function cpuid(c: Cpu): void {
-  cpuidLeaf(c.regs[EAX]!, cpuidOut);
+  cpuidLeaf(c.regs[EAX]!, cpuidOut, c.apic);
   c.regs[EAX] = cpuidOut[0]!;
   c.regs[EBX] = cpuidOut[1]!;
   c.regs[ECX] = cpuidOut[2]!;
@@ -65,9 +91,10 @@ function cpuid(c: Cpu): void {
 /**
  * The values CPUID returns for leaf `eax` into `out` (EAX, EBX, ECX, EDX): what the silicon's
  * CPUID gives, for a monitor that intercepts CPUID and must answer exactly as bare silicon would.
+ * `apic` is the processor's local APIC (null: none): leaf 1 reports it while it is enabled.
  * Leaves above the maximum return leaf 1 (Intel's rule for the basic range).
  */
-export function cpuidLeaf(eax: number, out: Int32Array): void {
+export function cpuidLeaf(eax: number, out: Int32Array, apic: ApicBaseMsr | null = null): void {
   let leaf = eax >>> 0;
   if (leaf >= 0x80000000) {
     if (leaf > 0x8000000a) leaf = 1;
@@ -85,7 +112,7 @@ export function cpuidLeaf(eax: number, out: Int32Array): void {
       break;
     case 1:
       a = CPUID_1_EAX;
-      d = CPUID_1_EDX;
+      d = CPUID_1_EDX | (cpuidReportsApic(apic) ? CPUID_1_EDX_APIC : 0);
       break;
     case 0x80000000:
       a = 0x8000000a | 0;
@@ -133,7 +160,7 @@ function rdmsr(c: Cpu): void {
       break;
     }
     case MSR.APIC_BASE:
-      lo = c.apicBase;
+      lo = c.apic !== null ? c.apic.baseMsrValue | 0 : c.apicBase;
       break;
     case MSR.SYSENTER_CS:
       lo = c.sysenterCs;
@@ -165,7 +192,18 @@ function wrmsr(c: Cpu): void {
       c.tscOffset = (hi >>> 0) * 0x100000000 + (lo >>> 0) - c.cycles;
       return;
     case MSR.APIC_BASE:
-      c.apicBase = lo;
+      if (c.apic === null) {
+        c.apicBase = lo;
+        return;
+      }
+      if (!apicBaseWriteValid(lo, hi)) raise(c, VECTOR.GP, 0);
+      {
+        const before = c.apic.baseMsrValue;
+        c.apic.writeBaseMsr(lo >>> 0);
+        // The register window moved or went away: TLB entries cache "RAM or MMIO" per page.
+        if ((before ^ c.apic.baseMsrValue) & (APIC_BASE_ENABLE | ~0xfff)) c.tlb.flushAll();
+      }
+      c.blockBreak = true;
       return;
     case MSR.SYSENTER_CS:
       c.sysenterCs = lo & 0xffff;
