@@ -1,6 +1,6 @@
 /** @file Block compiler: hot decoded blocks become JavaScript (one region function per code page): operands as constants, registers, lazy flags and the clock in locals, inline TLB fast paths, the interpreter's own helpers for everything else. */
 import type { Cpu } from '../cpu/cpu.ts';
-import { ARITH_FLAGS, EFLAGS, getCF, LAZY } from '../cpu/eflags.ts';
+import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT } from '../cpu/eflags.ts';
 import { read16, read32, read8, write16, write32 } from '../cpu/memory.ts';
 import { fastJcc, fastPop, fastPush, fastRetNear } from '../exec/hot.ts';
 import type { Insn } from '../exec/insn.ts';
@@ -18,9 +18,17 @@ import { push32 } from '../cpu/stack-access.ts';
 export type CompiledBlock = (cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[]) => number;
 
 /** The helpers compiled code calls, passed to the generated factory (no globals, no imports in generated code). */
-const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W16: write16, W32: write32, GETCF: getCF, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
+const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W16: write16, W32: write32, LAZYCF: lazyCf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
+
+/** CF of a lazy record whose mask holds CF (as `getCF` computes it), from the compiled code's locals. */
+function lazyCf(op: number, d: number, s: number, r: number, size: number): number {
+  const sign = SIGN_BIT[size]!;
+  if (op === LAZY.ADD) return ((d & s) | ((d | s) & ~r)) & sign ? 1 : 0;
+  if (op === LAZY.SUB) return ((~d & s) | ((~d | s) & r)) & sign ? 1 : 0;
+  return 0;
+}
 
 /** ALU operations the compiler inlines, by handler-name prefix: result expression and lazy kind. */
 const ALU_OPS: Readonly<Record<string, { readonly expr: string; readonly lazy: number; readonly writes: boolean }>> = {
@@ -82,7 +90,8 @@ interface CondSource {
 function eaExpr(i: Insn): string {
   let e = `${i.disp}`;
   if (i.base >= 0) e += ` + r[${i.base}]`;
-  if (i.index >= 0) e += ` + r[${i.index}] * ${i.scale}`;
+  // A shift, not a product: stays int32 in V8 (the same sum modulo 2^32).
+  if (i.index >= 0) e += i.scale === 1 ? ` + r[${i.index}]` : ` + (r[${i.index}] << ${Math.log2(i.scale)})`;
   return `((${e}) | 0)`;
 }
 
@@ -210,7 +219,8 @@ function inlineForm(i: Insn, off: number): Piece | null {
         ? `d = r[${n}]; v = (d << ${k}) | (d >>> ${32 - k}); s = v & 1; d = ((v >>> 31) & 1) ^ s;`
         : `d = r[${n}]; v = (d >>> ${k}) | (d << ${32 - k}); s = (v >>> 31) & 1; d = ((v >>> 31) ^ (v >>> 30)) & 1;`;
       // CF and OF leave the lazy record (the other four stay lazy): the same EFLAGS as materializing first.
-      return piece(`${body} r[${n}] = v; cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF)}) | s | (d << 11); fm = fm & ${~(EFLAGS.CF | EFLAGS.OF)};`, { readsFlags: true });
+      // Dropped with the other flag updates when a later instruction overwrites all six unread.
+      return piece(`${body} r[${n}] = v;`, { flags: `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF)}) | s | (d << 11); fm = fm & ${~(EFLAGS.CF | EFLAGS.OF)};`, readsFlags: true });
     }
     case 'shl_EvIb':
     case 'shr_EvIb':
@@ -351,11 +361,17 @@ interface BlockExits {
   partial(done: number): string;
   /**
    * Ends the block normally: `eipExpr` is the next EIP (cpu.eip is not set yet; the state may
-   * be unstored); `rel` is its distance from the block's first EIP when constant, else null.
+   * be unstored); `rel` is its distance from the block's first EIP when constant, else null;
+   * `checked`: the next EIP was already checked against CS.limit (a branch target).
    */
-  finish(eipExpr: string, rel: number | null): string;
+  finish(eipExpr: string, rel: number | null, checked: boolean): string;
   /** Inside a region: the block's last handler may continue to the next block in the region. */
   readonly region: boolean;
+  /**
+   * Code telling the engine which block runs, emitted before every slow path, helper or handler
+   * (only those can write to a code page and drop the block: a fast-path store never does).
+   */
+  readonly current: string;
 }
 
 /** The inline forms of a block's instructions (null: through the handler). */
@@ -404,7 +420,7 @@ function flagsDead(pieces: readonly (Piece | null)[], k: number): boolean {
  */
 function keepCf(prev: Piece | null | undefined): string {
   const c = prev?.cond;
-  if (c === null || c === undefined) return `if ((fm & ${EFLAGS.CF}) !== 0) { ${SYNC_FLAGS} cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | GETCF(cpu); }`;
+  if (c === null || c === undefined) return `if ((fm & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | LAZYCF(fo, fd, fs, fr, fz);`;
   if (c.kind === 'shift' || c.kind === 'incdec') return '';
   if (c.kind === 'logic') return `cpu.flags = cpu.flags & ${~EFLAGS.CF};`;
   const borrow = c.kind === 'sub' ? '(d >>> 0) < (s >>> 0)' : '(v >>> 0) < (d >>> 0)';
@@ -466,19 +482,19 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       if (cond !== null) {
         // The branch on the locals of the instruction before it; #GP(0) for a target past CS.limit, as fastJcc.
         const gp = `${store(false)} cpu.eip = ${eip(off)}; RAISE(cpu, ${VECTOR.GP}, 0);`;
-        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > CSL) { ${gp} } ${x.finish('t', next + ins.imm)} }`);
-        out.push(`else { ${x.finish(eip(next), next)} }`);
+        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > CSL) { ${gp} } ${x.finish('t', next + ins.imm, true)} }`);
+        out.push(`else { ${x.finish(eip(next), next, false)} }`);
         off = next;
         continue;
       }
       out.push(store(true));
-      out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)}; tf = 1;`);
+      out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)}; tf = 1; ${x.current}`);
       // Jcc, the commonest block end, through its fast path.
       out.push(jcc ? `JCC(cpu, ${x.I}[${k}]);` : `${x.F}[${k}](cpu, ${x.I}[${k}]);`);
       if (last && x.region && CONTINUE_HANDLERS.has(h)) {
         out.push(`if (cpu.blockBreak) { cpu.eip = cpu.nextEip; ${x.partial(n)} }`);
         out.push(jcc ? '' : reloadAll());
-        out.push(x.finish('cpu.nextEip', null));
+        out.push(x.finish('cpu.nextEip', null, false));
       } else {
         out.push('cpu.eip = cpu.nextEip;');
         out.push(last ? x.partial(n) : `if (cpu.blockBreak) { ${x.partial(k + 1)} }`);
@@ -487,7 +503,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       off = next;
       continue;
     }
-    const prep = (): string => `${store(false)} cpu.eip = ${eip(off)}; tf = 1;`;
+    const prep = (): string => `${store(false)} cpu.eip = ${eip(off)}; tf = 1; ${x.current}`;
     if (p.mem !== null) {
       const mo = p.mem;
       const size = mo.op === 'r8' ? 1 : mo.op === 'r16' || mo.op === 'w16' ? 2 : 4;
@@ -496,7 +512,8 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       const bound = write ? 'hw' : 'hr';
       if (mo.pre !== undefined) out.push(localize(mo.pre.replace('I[', `${x.I}[`)).replace('FAULTPREP', prep()));
       const guard = mo.guard === undefined ? '' : `${mo.guard} && `;
-      out.push(`o = ${localize(mo.ea)} >>> 0; te = 0; if (${guard}o >= lo${mo.seg} && o + ${size - 1} <= ${bound}${mo.seg}) { lin = (b${mo.seg} + o) | 0; te = TE[lin >>> 12]; }`);
+      // The access's own locals (o, lin, te) are scoped to it: short live ranges for V8's register allocator.
+      out.push(`{ const o = ${localize(mo.ea)} >>> 0; let lin = 0, te = 0; if (${guard}o >= lo${mo.seg} && o + ${size - 1} <= ${bound}${mo.seg}) { lin = (b${mo.seg} + o) | 0; te = TE[lin >>> 12]; }`);
       if (mo.then !== undefined) for (const w of mo.then.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
       const then = mo.then === undefined ? '' : localize(mo.then).replace('FAULTPREP', prep());
       // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
@@ -507,13 +524,13 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);`;
         // The slow path leaves the CPU exact; a code-page or MMIO write may end the block after it.
         const slow = `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
-        out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} } else { ${slow} }`);
+        out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} } else { ${slow} } }`);
       } else {
         const op = mo.op as 'r8' | 'r16' | 'r32';
-        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} } else { ${slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} }`);
+        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} } else { ${slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} } }`);
       }
     }
-    if (p.helper) out.push(`${store(true)} cpu.eip = ${eip(off)}; tf = 1;`);
+    if (p.helper) out.push(`${store(true)} cpu.eip = ${eip(off)}; tf = 1; ${x.current}`);
     const dead = p.flags !== '' && flagsDead(pieces, k);
     // Written registers count as unstored from the start of the instruction (a #GP after LOOP's ECX update stores it).
     for (const w of p.code.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
@@ -531,7 +548,8 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       out.push(reloadAll());
       if (p.stores) out.push(`if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`);
     }
-    if (last) out.push(x.finish(p.branch === null ? eip(next) : 't', p.branch === null ? next : p.branch.rel));
+    // Every inlined branch form checks its target against CS.limit (LOOP only when it jumps).
+    if (last) out.push(x.finish(p.branch === null ? eip(next) : 't', p.branch === null ? next : p.branch.rel, p.branch !== null && ins.row.handler !== 'loop_Jb'));
     off = next;
   }
   return out;
@@ -567,7 +585,7 @@ function prologue(locals: readonly number[], segs: readonly number[]): string[] 
     loadEnv(segs),
     'const r = cpu.regs;',
     // tf: a slow path or handler ran since the fetch translation was last checked (it may have changed the TLB).
-    'let d = 0, s = 0, v = 0, t = 0, m = 0, o = 0, lin = 0, te = 0, tf = 1;',
+    'let d = 0, s = 0, v = 0, t = 0, m = 0, tf = 1;',
     `let ${FLAG_FIELDS.map(([f, l]) => `${l} = cpu.${f}`).join(', ')};`,
     'let cy = cpu.cycles;',
     locals.length > 0 ? `let ${locals.map((k) => `r${k} = r[${k}]`).join(', ')};` : '',
@@ -591,6 +609,7 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
       I: 'I',
       F: 'F',
       region: false,
+      current: '',
       partial: (done) => `return ${done};`,
       finish: (e) => `${storeAll(written)} cpu.eip = ${e}; return ${n};`,
     }),
@@ -600,6 +619,16 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
   const factory = new Function(...HELPER_NAMES, `return function compiledBlock(cpu, I, F) {\n${body}\n};`) as (...h: unknown[]) => CompiledBlock;
   return factory(...HELPER_VALUES);
 }
+
+/**
+ * Most instructions one region call runs before it returns to the engine (which calls it again):
+ * V8 then runs the region's normally optimized code instead of staying in on-stack-replacement
+ * code, whose loop-carried locals (entered from the interpreter frame) stay boxed.
+ */
+const REGION_SLICE = 1 << 16;
+/** A new region's first `WARM_CALLS` calls run at most `WARM_SLICE` instructions each. */
+const WARM_CALLS = 512;
+const WARM_SLICE = 64;
 
 /** Where a region stopped (written by the region function for the engine). */
 export interface RegionExit {
@@ -640,7 +669,8 @@ export type CompiledRegion = (cpu: Cpu, left: number, deadline: number, host: Re
  * lookup the engine would make is skipped whose TLB miss it would count. Null when no block is 32-bit code.
  */
 export function compileRegion(blocks: readonly Block[], fetchBit: number): CompiledRegion | null {
-  const members = blocks.filter((b) => b.ipMask === -1 && b.insns.length > 0);
+  // In address order: a block whose successor follows it in the page falls through into its case.
+  const members = blocks.filter((b) => b.ipMask === -1 && b.insns.length > 0).sort((a, b) => a.phys - b.phys);
   if (members.length === 0) return null;
   const cases: string[] = [];
   const params: string[] = [];
@@ -652,6 +682,8 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
   const segs = segsOf(piecesOf.flat());
   // Page offset → case number (dense cases: a jump table), -1 outside the region.
   const slot = new Int16Array(4096).fill(-1);
+  members.forEach((b, j) => (slot[b.phys & 0xfff] = j));
+  const longest = Math.max(...members.map((b) => b.insns.length));
   members.forEach((b, j) => {
     const n = b.insns.length;
     params.push(`B${j}`, `I${j}`, `F${j}`);
@@ -663,31 +695,39 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
       I: `I${j}`,
       F: `F${j}`,
       region: true,
+      current: `host.current = B${j};`,
       partial: (done) => `st.block = B${j}; st.done = ${done}; return total;`,
-      finish: (e, rel) => {
-        const account = `e0 = ${e}; cy += ${b.costs[n]!}; total += ${n};`;
+      finish: (e, rel, checked) => {
+        const account = `e0 = ${e}; cy += ${b.costs[n]!}; total = (total + ${n}) | 0;`;
         const at = rel === null ? -1 : (b.phys & 0xfff) + rel;
-        // A constant next EIP outside the page leaves; inside it needs no page check.
-        if (rel !== null && (at < 0 || at > 0xfff)) return `${account} break main;`;
-        const checks = ['total >= left', 'cy >= deadline', 'e0 >>> 0 > CSL'];
+        // A constant next EIP outside the page (or at no block of the region) leaves; inside it needs no page check.
+        if (rel !== null && (at < 0 || at > 0xfff || slot[at]! < 0)) return `${account} break main;`;
+        // `lim`: any block of the region fits the budget left (the engine runs the last few itself).
+        const checks = ['total > lim', 'cy >= dl'];
+        if (!checked) checks.push('e0 >>> 0 > CSL');
         if (rel === null) checks.push('(e0 & -4096) !== pg');
         if (tlbRisk) checks.push(`(tf !== 0 && ((tf = 0), (TE[(b1 + e0) >>> 12] & ${fetchBit}) === 0))`);
-        return `${account} if (${checks.join(' || ')}) break main; continue main;`;
+        const test = `${account} if (${checks.join(' || ')}) break main;`;
+        if (rel === null) return `${test} c = SLOT[e0 & 4095]; continue main;`;
+        // The next block by case number; the one right after this case is reached by falling through.
+        const k = slot[at]!;
+        return k === j + 1 ? test : `${test} c = ${k}; continue main;`;
       },
     });
-    const stores = pieces.some((p, k) => (p === null ? !isJcc(b.insns[k]!) : p.stores));
-    // The block being run, for a code write that drops it (only a block that can write needs to say).
-    slot[b.phys & 0xfff] = j;
-    cases.push(`case ${j}: if (!B${j}.valid || ${n} > left - total) break; cb = B${j};${stores ? ' host.current = cb;' : ''}\n${body.join('\n')}`);
+    // `=== false`: a pointer comparison (`!` compiles to a generic ToBoolean on a field load).
+    cases.push(`case ${j}: if (B${j}.valid === false) break; cb = B${j};\n${body.join('\n')}`);
   });
   const out = [
     ...prologue(locals, segs),
     // cb: the block running, or after a block boundary the block just completed (when total > 0).
-    'let total = 0, e0 = cpu.eip, cb = B0;',
-    'const pg = e0 & -4096;',
+    `let total = 0, e0 = cpu.eip, cb = B0, c = SLOT[e0 & 4095];`,
+    // `dl`: the deadline unboxed once (a parameter compared in the loop is checked and unboxed at every use).
+    // The first calls run short slices, so that V8 sees the entry and exit paths run (type feedback) before it optimizes.
+    `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE}) : ${REGION_SLICE};`,
+    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${longest}, dl = +deadline;`,
     'try {',
     'main: for (;;) {',
-    'switch (SLOT[(e0 - pg) & 4095]) {',
+    'switch (c) {',
     ...cases,
     '}',
     'break;',
@@ -698,6 +738,6 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
   ];
   params.push('SLOT');
   values.push(slot);
-  const factory = new Function(...HELPER_NAMES, ...params, `return function compiledRegion(cpu, left, deadline, host, st) {\n${out.join('\n')}\n};`) as (...h: unknown[]) => CompiledRegion;
+  const factory = new Function(...HELPER_NAMES, ...params, `let CALLS = 0; return function compiledRegion(cpu, left, deadline, host, st) {\n${out.join('\n')}\n};`) as (...h: unknown[]) => CompiledRegion;
   return factory(...HELPER_VALUES, ...values);
 }

@@ -56,6 +56,8 @@ export const DEFAULT_ENGINE: EngineKind = 'jit';
 
 /** Most blocks compiled into one region. */
 export const MAX_REGION_BLOCKS = 96;
+/** A block run `jitThreshold / WARM_FRACTION` times joins its page's region when another block of the page becomes hot. */
+const WARM_FRACTION = 16;
 /** Regions of at most this many blocks are compiled again for every block that becomes hot. */
 const SMALL_REGION = 16;
 
@@ -311,6 +313,8 @@ export class InterpreterEngine implements Engine {
    * of its own for now (so a page of many hot blocks is not recompiled once per block).
    */
   private compile(block: Block, full: boolean): void {
+    // Already in its page's region: it joined while warm, with another block that became hot.
+    if (!full && block.hot) return;
     block.hot = true;
     if (block.ipMask !== -1) return;
     const page = block.phys >>> 12;
@@ -318,7 +322,9 @@ export class InterpreterEngine implements Engine {
     if (full && (last === undefined || block.region === last.region)) return;
     const fetchBit = this.cpu.cpl === 3 ? TlbBit.FETCH_U : TlbBit.FETCH_S;
     const list = this.pageBlocks[page] ?? [block];
-    const members = list.filter((b) => b.hot && b.valid && b.key % 32 === block.key % 32 && b.phys >>> 12 === page && b.ipMask === -1);
+    // Warm blocks of the page join too: a loop's blocks then share one compilation instead of one each.
+    const warm = this.jitThreshold / WARM_FRACTION;
+    const members = list.filter((b) => (b.hot || b.hits >= warm) && b.valid && b.key % 32 === block.key % 32 && b.phys >>> 12 === page && b.ipMask === -1);
     if (!full && last !== undefined && members.length > SMALL_REGION && members.length < 2 * last.size) {
       block.region = compileRegion([block], fetchBit);
       if (block.region !== null) this.compiled++;
@@ -332,7 +338,13 @@ export class InterpreterEngine implements Engine {
     if (region === null) return;
     this.pageRegions.set(page, { region, size: members.length });
     if (!full) this.compiled++;
-    for (const b of members) b.region = region;
+    for (const b of members) {
+      if (!b.hot) {
+        b.hot = true;
+        this.compiled++;
+      }
+      b.region = region;
+    }
   }
 
   private hostStop(): StopReason {
