@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { runGuest, type GuestRun } from '../src/index.ts';
 
 const image = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'guests', 'attack', 'attack.elf')));
-const ATTACKS = ['segs', 'user', 'gs', 'tc', 'pt', 'vmcb', 'svm', 'io', 'irq', 'desc', 'reveal', 'limit', 'triple', 'cr3', 'lidt'] as const;
+const ATTACKS = ['segs', 'user', 'gs', 'tc', 'pt', 'vmcb', 'svm', 'io', 'irq', 'desc', 'reveal', 'limit', 'triple', 'cr3', 'lidt', 'starve'] as const;
 const MONITORS = ['bt', 'hw-shadow', 'hw-nested'] as const;
-/** Runs that end in a shutdown by design (the attack is a triple fault). */
+/** How runs end by design: a shutdown (the attack is a triple fault), hung (HLT nothing can wake); the others exit 0. */
 const SHUTDOWN = new Set(['triple', 'cr3', 'lidt']);
+const HUNG = new Set(['starve']);
 
 /**
  * Known escapes and divergences (attack/mode → why). The test asserts they still differ from
@@ -35,13 +36,14 @@ describe('guest attack suite', () => {
     it(`${attack}: contained in every mode, monitor memory unchanged`, () => {
       const native = runGuest('native', image, UNIT_PROFILE, { ...OPTS, cmdline: attack });
       expect(native.serial.startsWith(`attack ${attack}\n`)).toBe(true);
-      expect(native.stop.kind).toBe(SHUTDOWN.has(attack) ? 'shutdown' : 'exit');
+      expect(native.stop.kind).toBe(SHUTDOWN.has(attack) ? 'shutdown' : HUNG.has(attack) ? 'hung' : 'exit');
       if (native.stop.kind === 'exit') expect(native.stop.code).toBe(0);
       for (const mode of MONITORS) {
         const key = `${attack}/${mode}`;
         if (NOT_RUN[key] !== undefined) continue;
         const r = runGuest(mode, image, UNIT_PROFILE, { ...OPTS, cmdline: attack });
         expect(r.stop.kind, key).not.toBe('budget');
+        if (HUNG.has(attack)) expect(r.stop, key).toEqual(native.stop);
         const digest = r.monitorDigest!;
         expect(Object.keys(digest.before).length, key).toBeGreaterThanOrEqual(4);
         expect(digest.after, key).toEqual(digest.before);

@@ -70,6 +70,8 @@ export {
   DEFAULT_APIC_BUS_RATIO,
   isaIrqToIoApicPin,
   STOP_REASON,
+  MAX_HALT_DEADLINES,
+  HALT_STARVED,
   type StopReason,
   type BoardOptions,
   type BoardState,

@@ -7,7 +7,7 @@
 ; through, or hides an exception shows up as a different line. The guest assumes 64 MiB of RAM
 ; (the runners' default), so the monitor's memory starts at RAM_TOP in bt and hw mode.
 ;
-; Attacks: segs user gs tc pt vmcb svm io irq desc reveal limit triple cr3 lidt
+; Attacks: segs user gs tc pt vmcb svm io irq desc reveal limit triple cr3 lidt starve
 ; (see packages/bench/README.md, "Attack suite").
 %include "t-lib.inc"
 %include "t-paging.inc"
@@ -1266,6 +1266,25 @@ a_lidt:
     PUTSL "still running"
     ret
 
+; ---- starve: HLT while the timer keeps firing into masked interrupt lines ----------------------
+; Nothing can ever wake the processor, yet device deadlines keep coming: the run must end as hung
+; (MAX_HALT_DEADLINES), not spin the host.
+a_starve:
+    PUTSL "PIT at its fastest rate, both 8259As masked, sti; hlt: hung next"
+    mov al, 0x34
+    out 0x43, al
+    mov al, 2
+    out 0x40, al
+    xor al, al
+    out 0x40, al
+    mov al, 0xFF
+    out PIC1_DATA, al
+    out PIC2_DATA, al
+    sti
+    hlt
+    PUTSL "still running"
+    ret
+
 section .rodata
 a_empty: db 0
 %macro NAME 2
@@ -1292,6 +1311,7 @@ NAME "limit", a_limit
 NAME "triple", a_triple
 NAME "cr3", a_cr3
 NAME "lidt", a_lidt
+NAME "starve", a_starve
     dd 0, 0
 ; Ports the flood leaves alone (first, last): PIC, PIT, 8042, port 0x61, RTC, exit, COM1, ELCR.
 a_skip_ranges:

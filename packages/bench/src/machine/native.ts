@@ -1,5 +1,5 @@
 /** @file Native mode: the guest owns the silicon — a board, a processor, the interpreter engine, and the run loop. */
-import { Board } from '@x86virt/devices';
+import { Board, HALT_STARVED, MAX_HALT_DEADLINES } from '@x86virt/devices';
 import { archState, Cpu, DEFAULT_ENGINE, InterpreterEngine, loadEntryState, type CostProfile, type CpuCounters } from '@x86virt/x86-core';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions, type GuestStop } from './guest-run.ts';
 
@@ -65,6 +65,9 @@ export function runNative(image: Uint8Array, profile: CostProfile, opts: GuestRu
 export function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
   const { board, cpu, engine } = m;
   const tick = (now: number): number => board.tick(now);
+  // Device deadlines waited through while halted since the last retired instruction.
+  let haltWaits = 0;
+  let retiredAtHalt = -1;
   for (;;) {
     const done = retired(cpu.counters);
     if (done >= maxInsns) return { kind: 'budget', maxInsns };
@@ -81,6 +84,12 @@ export function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
         return { kind: 'shutdown', reason: stop.reason };
       case 'halted': {
         if (!stop.interruptsEnabled) return { kind: 'hung', reason: 'HLT with interrupts disabled' };
+        const now = retired(cpu.counters);
+        if (now !== retiredAtHalt) {
+          retiredAtHalt = now;
+          haltWaits = 0;
+        }
+        if (++haltWaits > MAX_HALT_DEADLINES) return { kind: 'hung', reason: HALT_STARVED };
         // Waiting for an interrupt: jump the modeled clock to the next device deadline.
         const next = board.tick(cpu.cycles);
         if (!Number.isFinite(next)) return { kind: 'hung', reason: 'HLT with no device deadline left to wake it' };

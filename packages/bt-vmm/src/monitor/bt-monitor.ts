@@ -1,4 +1,5 @@
 /** @file The binary-translating monitor: host set-up, the run loop, callouts, fault handling, virtual interrupts, direct execution, adaptive translation. */
+import { HALT_STARVED, MAX_HALT_DEADLINES } from '@x86virt/devices';
 import { Access, ShadowFault, ShadowPager, type Gva, type Hpa } from '@x86virt/mmu';
 import {
   CR0, CR4, Cpu, decode, deliverEvent, EFLAGS, EVENT_KIND, InterpreterEngine, loadEntryState, NO_ERROR_CODE, OPF, SEG_ATTR,
@@ -607,7 +608,11 @@ export class BtMonitor {
   /** HLT on the shadow vCPU: advance virtual time to the next device deadline until an interrupt arrives. */
   private waitForInterrupt(): boolean {
     const v = this.vcpu;
-    for (;;) {
+    for (let waits = 0; ; waits++) {
+      if (waits === MAX_HALT_DEADLINES) {
+        this.stopResult = { kind: 'hung', reason: HALT_STARVED };
+        return false;
+      }
       if ((v.flags & EFLAGS.IF) === 0) {
         this.stopResult = { kind: 'hung', reason: 'HLT with interrupts disabled' };
         return false;

@@ -60,6 +60,17 @@ export const STOP_REASON = { EXIT: 'exit', RESET: 'reset' } as const;
 /** One of `STOP_REASON`'s values. */
 export type StopReason = (typeof STOP_REASON)[keyof typeof STOP_REASON];
 
+/**
+ * Most device deadlines a processor halted with interrupts enabled waits through (virtual time
+ * jumping from one to the next) without an interrupt reaching it before the run stops as hung:
+ * timers that keep firing into a masked or unwired input would otherwise spin the host forever
+ * while retiring no instruction. Every mode uses this bound and `HALT_STARVED`, so the same guest
+ * ends the same way in each.
+ */
+export const MAX_HALT_DEADLINES = 1 << 20;
+/** The hung reason when `MAX_HALT_DEADLINES` deadlines passed in one HLT. */
+export const HALT_STARVED = `HLT: ${MAX_HALT_DEADLINES} device deadlines passed and no interrupt reached the processor`;
+
 /** How to build a board. */
 export interface BoardOptions {
   /** Modeled CPU clock in Hz (a whole number; the cost profile's frequency, e.g. 3_800_000_000). */
