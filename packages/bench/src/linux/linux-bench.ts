@@ -71,7 +71,9 @@ export function runLinuxBench(profile: CostProfile, modes: readonly Mode[], quic
   const results: LinuxModeResult[] = [];
   for (const mode of modes) {
     log(`linux: ${mode}: boot, /init, ${forks} forks…`);
-    results.push(runMode(mode, files.kernel, files.initrd, profile, forks, log));
+    const r = runMode(mode, files.kernel, files.initrd, profile, forks, log);
+    results.push(r);
+    log(`linux: ${mode}: ${r.ok ? 'ok' : `FAILED (${r.stop})`}; forks ${r.forkSeconds.toFixed(4)} modeled s, ${between(r.forksStart, r.forksEnd)} host s; run ${r.totalHostSeconds.toFixed(1)} host s`);
   }
   return { versions: files.versions, forks, profile: profile.name, modes: results, qemu: qemuTimes(forks), unavailable: null };
 }
