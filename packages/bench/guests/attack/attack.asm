@@ -27,6 +27,16 @@
 %define SEL_BIG3     0x4B       ; GDT[9]: data, base 0x400000, limit 4 GiB, DPL 3
 %define SEL_SMALL0   0x50       ; GDT[10]: data, base 0x200000, limit 0xFFF, DPL 0
 
+; 8254 counter 0, mode 2, count 2: the fastest periodic rate (596591 Hz).
+%macro PIT_FASTEST 0
+    mov al, 0x34
+    out 0x43, al
+    mov al, 2
+    out 0x40, al
+    xor al, al
+    out 0x40, al
+%endmacro
+
 section .text
 global attack_entry
 ; The ELF entry: keeps the multiboot info pointer (t-lib's _start clobbers EBX) and boots as every t-* guest.
@@ -933,13 +943,7 @@ u_spin:
 a_irq:
     mov dword [t_handlers + 0x20*4], a_tick
     mov dword [a_eoi], 1
-    ; 8254 counter 0, mode 2, count 2: the fastest periodic rate (596591 Hz).
-    mov al, 0x34
-    out 0x43, al
-    mov al, 2
-    out 0x40, al
-    xor al, al
-    out 0x40, al
+    PIT_FASTEST
     mov al, 0xFE
     out PIC1_DATA, al
     ATTEMPT "storm, sti;hlt until 2000 ticks"
@@ -1271,12 +1275,7 @@ a_lidt:
 ; (MAX_HALT_DEADLINES), not spin the host.
 a_starve:
     PUTSL "PIT at its fastest rate, both 8259As masked, sti; hlt: hung next"
-    mov al, 0x34
-    out 0x43, al
-    mov al, 2
-    out 0x40, al
-    xor al, al
-    out 0x40, al
+    PIT_FASTEST
     mov al, 0xFF
     out PIC1_DATA, al
     out PIC2_DATA, al
