@@ -372,7 +372,25 @@ interface BlockExits {
    * (only those can write to a code page and drop the block: a fast-path store never does).
    */
   readonly current: string;
+  /**
+   * Regions only: the slow path of a plain load or store leaves the block's code for the region's
+   * one shared slow-path case and resumes after it (`OutOfLine`); null: inline slow paths.
+   */
+  readonly outOfLine: OutOfLine | null;
 }
+
+/**
+ * A region's shared memory slow path: `jump` gives the code that records the access (the
+ * `SLOW_KIND` of the access, its segment, offset local `o`, the value a store writes, the EIP the
+ * CPU must show, the EIP after it and the instructions done for a block break) and jumps to the
+ * slow-path case; the code after it starts with the returned `resume` case label.
+ */
+interface OutOfLine {
+  jump(kind: number, seg: number, val: string, eipExpr: string, nextExpr: string, done: number): { readonly code: string; readonly resume: string };
+}
+
+/** The shared slow path's access kinds (`sk`): loads below 3, stores from 3. */
+const SLOW_KIND = { r8: 0, r16: 1, r32: 2, w16: 3, w32: 4 } as const;
 
 /** The inline forms of a block's instructions (null: through the handler). */
 function inlinePieces(insns: readonly Insn[]): (Piece | null)[] {
@@ -523,11 +541,15 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         const val = localize(mo.val);
         const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);`;
         // The slow path leaves the CPU exact; a code-page or MMIO write may end the block after it.
-        const slow = `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
+        const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[mo.op], mo.seg, val, eip(off), p.branch === null ? eip(next) : 't', k + 1) : null;
+        const slow = ool !== null ? ool.code : `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
         out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} } else { ${slow} } }`);
+        if (ool !== null) out.push(ool.resume);
       } else {
         const op = mo.op as 'r8' | 'r16' | 'r32';
-        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} } else { ${slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} } }`);
+        const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[op], mo.seg, '0', eip(off), '0', k + 1) : null;
+        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} } else { ${ool !== null ? ool.code : slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} } }`);
+        if (ool !== null) out.push(ool.resume);
       }
     }
     if (p.helper) out.push(`${store(true)} cpu.eip = ${eip(off)}; tf = 1; ${x.current}`);
@@ -612,6 +634,7 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
       current: '',
       partial: (done) => `return ${done};`,
       finish: (e) => `${storeAll(written)} cpu.eip = ${e}; return ${n};`,
+      outOfLine: null,
     }),
   );
   const body = out.join('\n');
@@ -669,9 +692,74 @@ export type CompiledRegion = (cpu: Cpu, left: number, deadline: number, host: Re
  * lookup the engine would make is skipped whose TLB miss it would count. Null when no block is 32-bit code.
  */
 export function compileRegion(blocks: readonly Block[], fetchBit: number): CompiledRegion | null {
-  // In address order: a block whose successor follows it in the page falls through into its case.
-  const members = blocks.filter((b) => b.ipMask === -1 && b.insns.length > 0).sort((a, b) => a.phys - b.phys);
+  const members = regionMembers(blocks);
   if (members.length === 0) return null;
+  return regionSource(members, fetchBit).make();
+}
+
+/**
+ * Most characters of JavaScript one region function holds. TurboFan does not optimize a function
+ * whose bytecode exceeds 60 KiB (V8's `max_optimized_bytecode_size`); a bigger region runs in
+ * baseline (Sparkplug) code at a few MIPS, slower than the interpreter. Region source measured
+ * 0.6–0.9 bytes of bytecode per character (`--print-bytecode` on Linux's XZ decompressor).
+ */
+export const MAX_REGION_SOURCE = 48 * 1024;
+
+/** One function of a page's regions and the blocks it holds (in address order). */
+export interface RegionPart {
+  readonly region: CompiledRegion;
+  readonly members: readonly Block[];
+}
+
+/**
+ * Compiles `blocks` (as `compileRegion`) into regions of at most `maxBlocks` blocks and
+ * `MAX_REGION_SOURCE` characters each: the page is halved by address (4 KiB, 2 KiB, …) until
+ * the blocks of each piece fit, so a function's blocks usually stay together and a new block
+ * changes only the piece it falls in. A piece whose blocks are exactly those of a part in
+ * `previous` keeps that part's function (already optimized by V8: a page recompiled for one new
+ * hot block does not warm up all its code again). Every block is in exactly one part; a
+ * constant successor in another part leaves the region (the engine then enters that part).
+ */
+export function compileRegions(blocks: readonly Block[], fetchBit: number, maxBlocks: number, previous: readonly RegionPart[] = []): RegionPart[] {
+  const parts: RegionPart[] = [];
+  const same = (a: readonly Block[], b: readonly Block[]): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
+  const split = (members: readonly Block[], lo: number, hi: number): void => {
+    if (members.length === 0) return;
+    const old = previous.find((p) => same(p.members, members));
+    if (old !== undefined) {
+      parts.push(old);
+      return;
+    }
+    if (members.length <= maxBlocks || hi - lo <= 1) {
+      const src = regionSource(members, fetchBit);
+      if (src.length <= MAX_REGION_SOURCE || members.length === 1 || hi - lo <= 1) {
+        parts.push({ region: src.make(), members });
+        return;
+      }
+    }
+    const mid = (lo + hi) >> 1;
+    split(
+      members.filter((b) => (b.phys & 0xfff) < mid),
+      lo,
+      mid,
+    );
+    split(
+      members.filter((b) => (b.phys & 0xfff) >= mid),
+      mid,
+      hi,
+    );
+  };
+  split(regionMembers(blocks), 0, 4096);
+  return parts;
+}
+
+/** The blocks a region can hold (32-bit code, not empty), in address order: a block whose successor follows it in the page falls through into its case. */
+function regionMembers(blocks: readonly Block[]): Block[] {
+  return blocks.filter((b) => b.ipMask === -1 && b.insns.length > 0).sort((a, b) => a.phys - b.phys);
+}
+
+/** A region's generated source (its length in characters) and the factory that compiles it. */
+function regionSource(members: readonly Block[], fetchBit: number): { readonly length: number; make(): CompiledRegion } {
   const cases: string[] = [];
   const params: string[] = [];
   const values: unknown[] = [];
@@ -684,6 +772,15 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
   const slot = new Int16Array(4096).fill(-1);
   members.forEach((b, j) => (slot[b.phys & 0xfff] = j));
   const longest = Math.max(...members.map((b) => b.insns.length));
+  // Case numbers: the blocks' own (0 … members − 1), then the resume points after out-of-line slow paths, then the slow path itself.
+  let nextCase = members.length;
+  const outOfLine: OutOfLine = {
+    jump: (kind, seg, val, eipExpr, nextExpr, done) => {
+      const resume = nextCase++;
+      const store = kind >= SLOW_KIND.w16 ? ` sv = ${val}; sn = ${nextExpr}; sd = ${done};` : '';
+      return { code: `sk = ${kind}; sg = ${seg}; so = o;${store} se = ${eipExpr}; rc = ${resume}; c = SLOWC; continue main;`, resume: `case ${resume}:` };
+    },
+  };
   members.forEach((b, j) => {
     const n = b.insns.length;
     params.push(`B${j}`, `I${j}`, `F${j}`);
@@ -697,6 +794,7 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
       region: true,
       current: `host.current = B${j};`,
       partial: (done) => `st.block = B${j}; st.done = ${done}; return total;`,
+      outOfLine,
       finish: (e, rel, checked) => {
         const account = `e0 = ${e}; cy += ${b.costs[n]!}; total = (total + ${n}) | 0;`;
         const at = rel === null ? -1 : (b.phys & 0xfff) + rel;
@@ -717,8 +815,19 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
     // `=== false`: a pointer comparison (`!` compiles to a generic ToBoolean on a field load).
     cases.push(`case ${j}: if (B${j}.valid === false) break; cb = B${j};\n${body.join('\n')}`);
   });
+  // The shared memory slow path: the state stored, EIP exact, the interpreter's read/write; a store that breaks the block (a code page) ends it.
+  const slowCase = nextCase;
+  cases.push(
+    `case ${slowCase}: ${storeAll(written)} cpu.eip = se; tf = 1; host.current = cb;`,
+    'switch (sk) { case 0: m = R8(cpu, sg, so); break; case 1: m = R16(cpu, sg, so); break; case 2: m = R32(cpu, sg, so); break; case 3: W16(cpu, sg, so, sv); break; default: W32(cpu, sg, so, sv); }',
+    'cy = cpu.cycles;',
+    `if (sk >= ${SLOW_KIND.w16} && cpu.blockBreak) { cpu.eip = sn; st.block = cb; st.done = sd; return total; }`,
+    'c = rc; continue main;',
+  );
+  for (let k = 0; k < cases.length; k++) cases[k] = cases[k]!.replaceAll('SLOWC', `${slowCase}`);
   const out = [
     ...prologue(locals, segs),
+    'let sk = 0, sg = 0, so = 0, sv = 0, sn = 0, sd = 0, se = 0, rc = 0;',
     // cb: the block running, or after a block boundary the block just completed (when total > 0).
     `let total = 0, e0 = cpu.eip, cb = B0, c = SLOT[e0 & 4095];`,
     // `dl`: the deadline unboxed once (a parameter compared in the loop is checked and unboxed at every use).
@@ -738,6 +847,9 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
   ];
   params.push('SLOT');
   values.push(slot);
-  const factory = new Function(...HELPER_NAMES, ...params, `let CALLS = 0; return function compiledRegion(cpu, left, deadline, host, st) {\n${out.join('\n')}\n};`) as (...h: unknown[]) => CompiledRegion;
-  return factory(...HELPER_VALUES, ...values);
+  const source = `let CALLS = 0; return function compiledRegion(cpu, left, deadline, host, st) {\n${out.join('\n')}\n};`;
+  return {
+    length: source.length,
+    make: () => (new Function(...HELPER_NAMES, ...params, source) as (...h: unknown[]) => CompiledRegion)(...HELPER_VALUES, ...values),
+  };
 }

@@ -9,7 +9,7 @@ import { translateFetch } from '../cpu/paging.ts';
 import { runBlock } from '../exec/hot.ts';
 import { buildBlock, modeBits, type Block } from './block.ts';
 import { TlbBit } from '@x86virt/mmu';
-import { compileRegion, type CompiledRegion, type RegionExit } from './block-compiler.ts';
+import { compileRegions, type RegionExit, type RegionPart } from './block-compiler.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
 export type StopReason =
@@ -54,11 +54,11 @@ export type EngineKind = (typeof ENGINE_KINDS)[number];
 /** The engine used when none is asked for: the block compiler (it passes everything the interpreter passes). */
 export const DEFAULT_ENGINE: EngineKind = 'jit';
 
-/** Most blocks compiled into one region. */
+/** Most blocks compiled into one region function (a page with more hot blocks gets several, see `compileRegions`). */
 export const MAX_REGION_BLOCKS = 96;
 /** A block run `jitThreshold / WARM_FRACTION` times joins its page's region when another block of the page becomes hot. */
 const WARM_FRACTION = 16;
-/** Regions of at most this many blocks are compiled again for every block that becomes hot. */
+/** A page with at most this many hot blocks is compiled again for every block that becomes hot. */
 const SMALL_REGION = 16;
 
 /** Blocks kept before the whole cache is dropped. */
@@ -82,13 +82,15 @@ export class InterpreterEngine implements Engine {
   /** The block executing (a region sets it per block): a code write that drops it ends it. */
   current: Block | null = null;
   private readonly exit: RegionExit = { block: null, last: null, done: 0, eip: 0, total: 0 };
-  /** Each code page's last region and its number of blocks (by physical page number). */
-  private readonly pageRegions = new Map<number, { readonly region: CompiledRegion; readonly size: number }>();
+  /** Each code page's regions in one mode (by physical page number × 32 + mode bits). */
+  private readonly pageRegions = new Map<number, readonly RegionPart[]>();
   /**
    * Executions of a block before it is compiled to a JavaScript function (block-compiler.ts);
    * `Infinity` keeps every block interpreted (the reference the compiler is tested against).
    */
   jitThreshold = JIT_THRESHOLD;
+  /** Most blocks in one region function (`MAX_REGION_BLOCKS`; tests lower it to split pages into several regions). */
+  regionBlocks = MAX_REGION_BLOCKS;
   private compiled = 0;
   private deadline = Infinity;
   private onDeadline: DeadlineCallback | null = null;
@@ -307,43 +309,39 @@ export class InterpreterEngine implements Engine {
 
   /**
    * A block reached `jitThreshold` executions (`full` = false) or four times that while running
-   * outside its page's region (`full` = true). It joins the hot blocks of its physical page (same
-   * mode): the page's region is compiled again with all of them when their number has doubled
-   * since its last compilation, or is small, or when `full`; otherwise the block runs as a region
-   * of its own for now (so a page of many hot blocks is not recompiled once per block).
+   * outside its page's regions (`full` = true). It joins the hot blocks of its physical page (same
+   * mode), with the page's warm blocks, and the page's regions are compiled again
+   * (`compileRegions`: only the part of the page that changed gets a new function, the others keep
+   * theirs, already optimized) — when the page's hot blocks have doubled since its last
+   * compilation, or are few, or when `full`. Until then the block runs interpreted: a new region
+   * function runs V8's unoptimized code (several times slower than the interpreter) until V8 has
+   * optimized it, a warm-up paid again by every new function, so a page of n hot blocks is not
+   * recompiled n times.
    */
   private compile(block: Block, full: boolean): void {
     // Already in its page's region: it joined while warm, with another block that became hot.
     if (!full && block.hot) return;
     block.hot = true;
-    if (block.ipMask !== -1) return;
+    if (block.ipMask !== -1 || (full && block.region !== null)) return;
     const page = block.phys >>> 12;
-    const last = this.pageRegions.get(page);
-    if (full && (last === undefined || block.region === last.region)) return;
     const fetchBit = this.cpu.cpl === 3 ? TlbBit.FETCH_U : TlbBit.FETCH_S;
     const list = this.pageBlocks[page] ?? [block];
+    const mode = block.key % 32;
     // Warm blocks of the page join too: a loop's blocks then share one compilation instead of one each.
     const warm = this.jitThreshold / WARM_FRACTION;
-    const members = list.filter((b) => (b.hot || b.hits >= warm) && b.valid && b.key % 32 === block.key % 32 && b.phys >>> 12 === page && b.ipMask === -1);
-    if (!full && last !== undefined && members.length > SMALL_REGION && members.length < 2 * last.size) {
-      block.region = compileRegion([block], fetchBit);
-      if (block.region !== null) this.compiled++;
-      return;
-    }
-    if (members.length > MAX_REGION_BLOCKS) {
-      members.length = MAX_REGION_BLOCKS - 1;
-      members.push(block);
-    }
-    const region = compileRegion(members, fetchBit);
-    if (region === null) return;
-    this.pageRegions.set(page, { region, size: members.length });
-    if (!full) this.compiled++;
-    for (const b of members) {
-      if (!b.hot) {
+    const members = list.filter((b) => (b.hot || b.hits >= warm) && b.valid && b.key % 32 === mode && b.phys >>> 12 === page && b.ipMask === -1);
+    const key = page * 32 + mode;
+    const last = this.pageRegions.get(key);
+    if (!full && last !== undefined && members.length > SMALL_REGION && members.length < 2 * last.reduce((n, p) => n + p.members.length, 0)) return;
+    const parts = compileRegions(members, fetchBit, this.regionBlocks, last);
+    if (parts.length === 0) return;
+    this.pageRegions.set(key, parts);
+    for (const part of parts) {
+      for (const b of part.members) {
         b.hot = true;
-        this.compiled++;
+        if (b.region === null) this.compiled++;
+        b.region = part.region;
       }
-      b.region = region;
     }
   }
 
@@ -414,7 +412,7 @@ export class InterpreterEngine implements Engine {
       if (keep === 0) {
         this.pageBlocks[page] = undefined;
         this.cpu.codePages[page] = 0;
-        this.pageRegions.delete(page);
+        for (let mode = 0; mode < 32; mode++) this.pageRegions.delete(page * 32 + mode);
       }
     }
   }

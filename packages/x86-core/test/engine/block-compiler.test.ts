@@ -157,6 +157,20 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       }
     });
   }
+  for (const seed of [21, 22, 23]) {
+    it(`random program ${seed} with pages split into regions of at most 2 blocks (exits between a page's regions): the same state`, () => {
+      const code = randomProgram(seed * 0x9e3779b1, 40);
+      const interp = machine(code, Infinity);
+      const jit = machine(code, 1);
+      jit.engine.regionBlocks = 2;
+      for (const budget of [1, 7, 100, 5000, 14892]) {
+        interp.engine.run(budget);
+        jit.engine.run(budget);
+        expect(snapshot(jit)).toEqual(snapshot(interp));
+      }
+      expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
+    });
+  }
   it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {
     // l: mov eax, [ebx]; add ebx, 0x1000; inc ecx; mov [0x9000], ecx; cmp ebx, 0x80000; jne l; hlt
     const code = [0x8b, 0x03, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, 0x41, 0x89, 0x0d, 0x00, 0x90, 0x00, 0x00, 0x81, 0xfb, 0x00, 0x00, 0x08, 0x00, 0x75, 0xe9, 0xf4];
