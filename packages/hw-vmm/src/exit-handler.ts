@@ -1,4 +1,5 @@
 /** @file The exit handler: one exhaustive switch over the exit kinds, pure over the monitor's operations (`ExitOps`), so it is unit-tested with synthetic exits. */
+import { HALT_STARVED } from '@x86virt/devices';
 import type { HwExit, PendingEvent } from './hw-exit.ts';
 import type { MonitorCostName } from './monitor-costs.ts';
 
@@ -19,7 +20,7 @@ export type HwStop =
 export type ExitOutcome = { readonly kind: 'resume' } | { readonly kind: 'stop'; readonly stop: HwStop };
 
 /** How a halted guest woke up. */
-export type HaltOutcome = 'woken' | 'interrupts-disabled' | 'no-wakeup';
+export type HaltOutcome = 'woken' | 'interrupts-disabled' | 'no-wakeup' | 'starved';
 
 /** The monitor's services the handler uses (the real ones in `HwVmm`, fakes in the tests). */
 export interface ExitOps {
@@ -27,8 +28,13 @@ export interface ExitOps {
   gpr(n: number): number;
   /** Sets guest register `n`. */
   setGpr(n: number, value: number): void;
-  /** Moves the guest's rIP to the next instruction (nRIP of the exit). */
-  skipInstruction(): void;
+  /**
+   * Moves the guest's rIP to the next instruction (nRIP of the exit): the instruction retires in
+   * the monitor, so with the guest's EFLAGS.TF set its single-step trap is queued too (#DB,
+   * DR6.BS), unless `singleStep` is false (HLT, whose trap the processor does not take; ICEBP,
+   * whose own #DB replaces it).
+   */
+  skipInstruction(singleStep?: boolean): void;
   /** Port input/output through the shared device models. */
   portIn(port: number, size: 1 | 2 | 4): number;
   portOut(port: number, size: 1 | 2 | 4, value: number): void;
@@ -63,6 +69,7 @@ export interface ExitOps {
 }
 
 const RESUME: ExitOutcome = { kind: 'resume' };
+const DB = 1;
 const UD = 6;
 const GP = 13;
 const cpuidOut = new Int32Array(4);
@@ -91,8 +98,8 @@ function assertNever(x: never): never {
  * output matches native mode), INTR/VINTR need nothing here (the run loop injects pending
  * interrupts before every VMRUN), #PF/CR/INVLPG go to shadow paging, NPF to the emulation of
  * guest-physical memory outside guest RAM, VMMCALL and SVM
- * instructions raise #UD in the guest (as on silicon without nested virtualization), a triple
- * fault stops the guest.
+ * instructions raise #UD in the guest (as on silicon without nested virtualization), ICEBP is
+ * skipped and its #DB injected, a triple fault stops the guest.
  */
 export function handleExit(exit: HwExit, ops: ExitOps): ExitOutcome {
   switch (exit.kind) {
@@ -105,10 +112,11 @@ export function handleExit(exit: HwExit, ops: ExitOps): ExitOutcome {
       return RESUME;
     }
     case 'hlt': {
-      ops.skipInstruction();
+      ops.skipInstruction(false);
       const h = ops.halt();
       if (h === 'interrupts-disabled') return { kind: 'stop', stop: { kind: 'hung', reason: 'HLT with interrupts disabled' } };
       if (h === 'no-wakeup') return { kind: 'stop', stop: { kind: 'hung', reason: 'HLT with no device deadline left to wake it' } };
+      if (h === 'starved') return { kind: 'stop', stop: { kind: 'hung', reason: HALT_STARVED } };
       return RESUME;
     }
     case 'cpuid': {
@@ -155,6 +163,14 @@ export function handleExit(exit: HwExit, ops: ExitOps): ExitOutcome {
       return RESUME;
     case 'npf':
       return ops.nestedPageFault(exit.gpa, exit.errorCode, exit.final, exit.pending);
+    case 'icebp':
+      // The #DB of INT1 is a trap: delivered with rIP past the instruction. Injected by the monitor
+      // so that an exit during its delivery (a shadow #PF on the IDT, stack or handler) leaves rIP
+      // past the ICEBP and the #DB in EXITINTINFO, unambiguous to re-inject (without the intercept,
+      // rIP would still be on the ICEBP with the same EXITINTINFO as a single-step trap).
+      ops.skipInstruction(false);
+      ops.injectException(DB, -1);
+      return RESUME;
     case 'svm-instruction':
       ops.injectException(UD, -1);
       return RESUME;

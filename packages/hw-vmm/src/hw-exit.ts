@@ -31,6 +31,8 @@ export type HwExit =
   | { readonly kind: 'invlpg'; readonly linear: number }
   /** Nested page fault: guest-physical address, error code, whether on the final gPA or a guest table. */
   | { readonly kind: 'npf'; readonly gpa: number; readonly errorCode: number; readonly final: boolean; readonly pending: PendingEvent | null }
+  /** ICEBP (INT1) executed by the guest; nRIP is past it. */
+  | { readonly kind: 'icebp' }
   /** VMMCALL or another SVM instruction executed by the guest. */
   | { readonly kind: 'svm-instruction'; readonly code: number }
   /** VMRUN refused the VMCB (consistency checks). */
@@ -86,6 +88,8 @@ export function decodeExit(code: number, info1: number, info1Hi: number, info2: 
       return { kind: 'invlpg', linear: info1 >>> 0 };
     case VMEXIT.NPF:
       return { kind: 'npf', gpa: info2 >>> 0, errorCode: info1 & 0xffff, final: (info1Hi & 1) !== 0, pending: pendingEvent(intInfo, intInfoErr) };
+    case VMEXIT.ICEBP:
+      return { kind: 'icebp' };
     case VMEXIT.VMRUN:
     case VMEXIT.VMMCALL:
     case VMEXIT.VMLOAD:

@@ -1,7 +1,8 @@
 /** @file The hardware-assisted VMM: builds the guest's VMCB on the devices board, programs the intercepts, and runs `vmrun → handle exit → vmrun` with shadow or nested paging. */
-import { Board, type BoardOptions, type ByteSource } from '@x86virt/devices';
+import { Board, MAX_HALT_DEADLINES, type BoardOptions, type ByteSource } from '@x86virt/devices';
 import { buildNestedTables, gpa, hpa, TlbControl } from '@x86virt/mmu';
 import {
+  apicBaseWriteValid,
   Cpu,
   CR0,
   cpuidLeaf,
@@ -68,8 +69,6 @@ const GUEST_ASID = 1;
 const STEP_ASID = 2;
 /** Instructions per VMRUN at most (the model's preemption; keeps the budget prompt). */
 const SLICE = 1 << 22;
-/** Most device deadlines one HLT may wait through before the guest is declared hung. */
-const MAX_HALT_TICKS = 1 << 20;
 /**
  * Most exits in a row after which the guest has neither retired an instruction nor moved EIP,
  * ECX, ESI or EDI (a string instruction's progress): the monitor is looping on one event it
@@ -79,6 +78,9 @@ const MAX_HALT_TICKS = 1 << 20;
  */
 const MAX_IDLE_EXITS = 1 << 14;
 
+const DB = 1;
+/** DR6.BS: the #DB was a single-step trap. */
+const DR6_BS = 0x4000;
 const PF = 14;
 const DF = 8;
 const GP = 13;
@@ -214,7 +216,10 @@ export class HwVmm {
     board.ram.fill(0xff, L.iopm, L.iopm + 0x3000);
     board.ram.fill(0, L.stepIopm, L.stepIopm + 0x3000);
     board.ram.fill(0xff, L.msrpm, L.msrpm + 0x2000);
-    const svmInsns = INTERCEPT_MISC2.VMRUN | INTERCEPT_MISC2.VMMCALL | INTERCEPT_MISC2.VMLOAD | INTERCEPT_MISC2.VMSAVE | INTERCEPT_MISC2.STGI | INTERCEPT_MISC2.CLGI | INTERCEPT_MISC2.SKINIT;
+    // ICEBP is intercepted too: its #DB is a trap, but an exit during its delivery leaves rIP on the
+    // ICEBP with EXITINTINFO = #DB exception, which cannot be told from a single-step trap (Xen
+    // intercepts ICEBP on SVM for this reason); the monitor skips it and injects the #DB itself.
+    const svmInsns = INTERCEPT_MISC2.VMRUN | INTERCEPT_MISC2.VMMCALL | INTERCEPT_MISC2.VMLOAD | INTERCEPT_MISC2.VMSAVE | INTERCEPT_MISC2.STGI | INTERCEPT_MISC2.CLGI | INTERCEPT_MISC2.SKINIT | INTERCEPT_MISC2.ICEBP;
     const base = INTERCEPT_MISC1.INTR | INTERCEPT_MISC1.CPUID | INTERCEPT_MISC1.HLT | INTERCEPT_MISC1.IOIO_PROT | INTERCEPT_MISC1.MSR_PROT | INTERCEPT_MISC1.SHUTDOWN | INTERCEPT_MISC1.INVLPGA;
     this.#misc1 = base | (this.shadow !== null ? INTERCEPT_MISC1.INVLPG : 0);
     for (const [at, iopm, asid] of [[L.vmcb, L.iopm, GUEST_ASID], [L.stepVmcb, L.stepIopm, STEP_ASID]] as const) {
@@ -445,9 +450,16 @@ export class HwVmm {
         else if (n === ESP) vmcb.write(VMCB.RSP, value >>> 0);
         else cpu.regs[n] = value;
       },
-      skipInstruction() {
+      skipInstruction(singleStep = true) {
         vmcb.write(VMCB.RIP, vmcb.readLow(VMCB.NRIP));
         vmcb.write(VMCB.INTERRUPT_SHADOW, 0);
+        // The instruction retired here, not on the silicon: so does its single-step trap (SDM Vol.3
+        // §17.3.1.4: #DB after an instruction that began with TF=1, DR6.BS set, rIP the next one).
+        if (singleStep && (vmcb.readLow(VMCB.RFLAGS) & EFLAGS.TF) !== 0) {
+          vmcb.write(VMCB.DR6, (vmcb.readLow(VMCB.DR6) | DR6_BS) >>> 0);
+          self.counters.injectedExceptions++;
+          self.#inject(DB, EVENTINJ.TYPE_EXCEPTION, -1);
+        }
       },
       // An intercepted port access reaches the monitor's device model, not a chipset register: its
       // cost is the IOIO handler's software cost (profile monitor.hwIoExit), not the silicon's `io`.
@@ -459,7 +471,8 @@ export class HwVmm {
         board.bus.portWrite(port, size, size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff));
       },
       cpuid(leaf, out) {
-        cpuidLeaf(leaf, out);
+        // The same leaves as the silicon's CPUID, with the board's local APIC as native mode's Cpu sees it.
+        cpuidLeaf(leaf, out, board.apicMsr);
       },
       readMsr: (msr) => self.#readMsr(msr),
       writeMsr: (msr, lo, hi) => self.#writeMsr(msr, lo, hi),
@@ -501,7 +514,7 @@ export class HwVmm {
         return [t % 0x100000000 | 0, Math.floor(t / 0x100000000) | 0];
       }
       case MSR.APIC_BASE:
-        return [this.#apicBase, 0];
+        return [this.board.apicMsr !== null ? this.board.apicMsr.baseMsrValue | 0 : this.#apicBase, 0];
       case MSR.SYSENTER_CS:
         return [vmcb.readLow(VMCB.SYSENTER_CS) | 0, 0];
       case MSR.SYSENTER_ESP:
@@ -527,7 +540,10 @@ export class HwVmm {
         return true;
       }
       case MSR.APIC_BASE:
-        this.#apicBase = lo;
+        // To the board's local APIC (relocation, global enable), reserved bits #GP, as on the silicon.
+        if (this.board.apicMsr === null) this.#apicBase = lo;
+        else if (!apicBaseWriteValid(lo, hi)) return false;
+        else this.board.apicMsr.writeBaseMsr(lo >>> 0);
         return true;
       case MSR.SYSENTER_CS:
         vmcb.write(VMCB.SYSENTER_CS, lo & 0xffff);
@@ -557,7 +573,7 @@ export class HwVmm {
     if ((this.vmcb.readLow(VMCB.RFLAGS) & EFLAGS.IF) === 0) return 'interrupts-disabled';
     const cpu = this.cpu;
     const board = this.board;
-    for (let n = 0; n < MAX_HALT_TICKS; n++) {
+    for (let n = 0; n < MAX_HALT_DEADLINES; n++) {
       if (board.intr.hasInterrupt()) return 'woken';
       const next = board.tick(cpu.cycles);
       if (!Number.isFinite(next)) return 'no-wakeup';
@@ -567,7 +583,7 @@ export class HwVmm {
       }
       board.tick(cpu.cycles);
     }
-    return 'no-wakeup';
+    return 'starved';
   }
 
   #pageFault(address: number, errorCode: number, pending: PendingEvent | null): ExitOutcome {
@@ -647,17 +663,19 @@ export class HwVmm {
    * Reflects a #PF (CR2 = address), combined with an exception that was being delivered as the
    * silicon combines them (SDM Vol.3 §6.15 Table 6-5): during #DF it is a triple fault (shutdown),
    * during #PF a #DF; during a contributory exception, an interrupt or a benign exception the
-   * #PF is delivered by itself.
+   * #PF is delivered by itself. CR2 is loaded in all three cases: the processor loads it when it
+   * recognises the #PF, before combining (SDM Vol.3 §6.15, "Interrupt 14"), so a #PF that becomes
+   * #DF or a triple fault leaves its address in CR2 as natively.
    */
   #injectPf(address: number, errorCode: number, pending: PendingEvent | null): ExitOutcome {
     const exception = pending !== null && pending.type === EVENTINJ.TYPE_EXCEPTION ? pending.vector : -1;
+    this.vmcb.write(VMCB.CR2, address >>> 0);
     if (exception === DF) return { kind: 'stop', stop: { kind: 'shutdown', reason: 'triple fault in the guest: #PF while delivering #DF' } };
     this.counters.injectedExceptions++;
     if (exception === PF) {
       this.#inject(DF, EVENTINJ.TYPE_EXCEPTION, 0);
       return RESUME;
     }
-    this.vmcb.write(VMCB.CR2, address >>> 0);
     this.#inject(PF, EVENTINJ.TYPE_EXCEPTION, errorCode);
     return RESUME;
   }

@@ -11,7 +11,7 @@ export const CR4_VALID = 0x9f;
  * The guest's control registers as the guest sees them, and the shadow pager that turns its
  * page tables into the tables the silicon walks. The silicon always runs the guest with
  * CR0.PG=1 and CR0.WP=1 (read-only shadow entries must stop supervisor writes: tracing) and
- * CR3 = the shadow root; guest paging off is the pager's identity shadow.
+ * CR3 = the shadow root; guest paging off is the pager's identity shadow (with PE=0 too: paged real mode).
  */
 export class ShadowContext {
   readonly pager: ShadowPager;
@@ -27,9 +27,14 @@ export class ShadowContext {
     this.pager = new ShadowPager({ mem, guestRamSize, poolBase: poolBase as never, poolPages });
   }
 
-  /** CR0 the silicon runs the guest with. */
+  /**
+   * CR0 the silicon runs the guest with: the guest's, with PG and WP set. PE stays the guest's: a
+   * guest that clears PE runs in SVM's *paged real mode* (VMRUN accepts PG=1 with PE=0, APM Vol.2
+   * §15.19 "Paged Real Mode", made for shadow paging of real-mode guests), so its segment loads and
+   * interrupts behave as in real mode, as natively. Forcing PE=1 ran such a guest in protected mode.
+   */
   get realCr0(): number {
-    return (this.cr0 | CR0.PG | CR0.WP | CR0.PE) >>> 0;
+    return (this.cr0 | CR0.PG | CR0.WP) >>> 0;
   }
 
   /** Takes new guest CR values and activates their shadow (every CR0/CR3/CR4 change, as the pager asks). */

@@ -1,5 +1,6 @@
 /** @file The exit handler with synthetic exits and fake monitor operations: what each exit kind does, exactly. */
 import { describe, expect, it } from 'vitest';
+import { HALT_STARVED } from '@x86virt/devices';
 import { EVENTINJ, IOIO_INFO, VMEXIT, CR_INFO_MOV_HI } from '@x86virt/x86-core';
 import { handleExit, type ExitOps, type ExitOutcome, type HaltOutcome } from '../src/exit-handler.ts';
 import { decodeExit, exitCodeName, type HwExit, type PendingEvent } from '../src/hw-exit.ts';
@@ -86,6 +87,7 @@ describe('decodeExit', () => {
     expect(decodeExit(VMEXIT.NPF, 6, 1, 0x4000000, 0, 0)).toEqual({ kind: 'npf', gpa: 0x4000000, errorCode: 6, final: true, pending: null });
     expect(decodeExit(VMEXIT.INVALID, 0, 0, 0, 0, 0)).toEqual({ kind: 'invalid' });
     expect(decodeExit(0x8d, 0, 0, 0, 0, 0)).toEqual({ kind: 'unexpected', code: 0x8d });
+    expect(decodeExit(VMEXIT.ICEBP, 0, 0, 0, 0, 0)).toEqual({ kind: 'icebp' });
     expect([exitCodeName(0x7b), exitCodeName(0x4e), exitCodeName(0x13), exitCodeName(0x400), exitCodeName(-1)]).toEqual(['IOIO', 'EXCP_PF', 'CR3_WRITE', 'NPF', 'INVALID']);
   });
 });
@@ -137,8 +139,10 @@ describe('handleExit', () => {
     ops.haltResult = 'interrupts-disabled';
     expect(handleExit({ kind: 'hlt' }, ops)).toEqual({ kind: 'stop', stop: { kind: 'hung', reason: 'HLT with interrupts disabled' } });
     ops.haltResult = 'no-wakeup';
-    expect(handleExit({ kind: 'hlt' }, ops)).toMatchObject({ kind: 'stop', stop: { kind: 'hung' } });
-    expect(ops.log).toEqual(['skip', 'halt', 'skip', 'halt', 'skip', 'halt']);
+    expect(handleExit({ kind: 'hlt' }, ops)).toEqual({ kind: 'stop', stop: { kind: 'hung', reason: 'HLT with no device deadline left to wake it' } });
+    ops.haltResult = 'starved';
+    expect(handleExit({ kind: 'hlt' }, ops)).toEqual({ kind: 'stop', stop: { kind: 'hung', reason: HALT_STARVED } });
+    expect(ops.log).toEqual(['skip', 'halt', 'skip', 'halt', 'skip', 'halt', 'skip', 'halt']);
   });
 
   it('INTR/VINTR need nothing (interrupts are injected before each VMRUN); SHUTDOWN stops', () => {
@@ -158,6 +162,12 @@ describe('handleExit', () => {
     handleExit({ kind: 'exception', vector: 13, errorCode: 8, address: 0, pending: null }, ops);
     handleExit({ kind: 'exception', vector: 6, errorCode: 0, address: 0, pending: null }, ops);
     expect(ops.log).toEqual(['pf 1234/3/32', 'cr3 w 7', 'invlpg 40000000', 'skip', 'inject 13/8', 'inject 6/-1']);
+  });
+
+  it('ICEBP: rIP moves past it, then its #DB (no error code) is injected as a trap', () => {
+    const ops = new FakeOps();
+    expect(handleExit({ kind: 'icebp' }, ops)).toEqual({ kind: 'resume' });
+    expect(ops.log).toEqual(['skip', 'inject 1/-1']);
   });
 
   it('SVM instructions inject #UD; NPF goes to the nested-fault emulation; INVALID and unknown exits stop with a reason', () => {

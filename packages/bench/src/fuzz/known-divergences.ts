@@ -39,16 +39,6 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       'checked before any intercept (APM Vol.2 §15.5/§15.9); natively (SVME=0) they raise #UD. hw-vmm cannot hide that without ' +
       'intercepting #GP. The generator leaves SVM instructions out of user phases. Regression: known-hw-user-vmsave.json.',
   },
-  {
-    id: 'hw-shadow-kernel-icebp',
-    status: 'open',
-    modes: ['hw-shadow'],
-    matches: (d, program) => d.what === 'serial' && program.phases.some((ph) => ph.ring === 'kernel' && ph.items.some((it) => it.slots.some((s) => s === 'f1'))),
-    explanation:
-      'OPEN hw-vmm bug found by the fuzzer (not diagnosed yet): a kernel-phase INT1/ICEBP (F1) under hw --mmu shadow logs two ' +
-      'exceptions where native and hw-nested log one (the #DB is apparently delivered twice: shadow mode intercepts more ' +
-      'exceptions than nested). Minimised: test/fuzz-regressions/open-hw-shadow-kernel-icebp.json (1 item).',
-  },
 ];
 
 /** The known entry that explains `d` in `program`, if any. */

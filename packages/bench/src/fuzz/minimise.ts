@@ -31,10 +31,17 @@ export interface Minimised {
   readonly itemsAfter: number;
 }
 
+/** True if `d` is the same kind of divergence as `target`: same mode, same `what`, same signature (when `target` has one). */
+export function sameDivergence(d: Divergence, target: Divergence): boolean {
+  return d.mode === target.mode && d.what === target.what && (target.signature === undefined || d.signature === target.signature);
+}
+
 /**
- * Shrinks `program`, which diverges in `mode` against `reference` with `divergence.what`, to a
+ * Shrinks `program`, which diverges in `mode` against `reference` as `divergence` says, to a
  * 1-minimal list of items (no single item can be dropped) within the test budget. A candidate
- * counts as still diverging when `mode` differs from the reference in the same way (same `what`).
+ * counts as still diverging only when `mode` differs from the reference in the same way: same
+ * `what` and same signature (the dump's section and fields, or the final-state fields), so that
+ * shrinking cannot drift from one divergence to another of a different kind.
  */
 export function minimise(program: FuzzProgram, reference: Mode, mode: Mode, divergence: Divergence, profile: CostProfile, opts: MinimiseOptions = {}): Minimised {
   const maxTests = opts.maxTests ?? 300;
@@ -44,7 +51,7 @@ export function minimise(program: FuzzProgram, reference: Mode, mode: Mode, dive
     tests++;
     const r = runCase(keepItems(program, keep), [reference, mode], profile);
     opts.onTest?.(keep.length, tests);
-    const d = r.divergences.find((x) => x.mode === mode && x.what === divergence.what);
+    const d = r.divergences.find((x) => sameDivergence(x, { ...divergence, mode }));
     if (d !== undefined) last = d;
     return d !== undefined;
   };

@@ -130,26 +130,37 @@ function stringItem(ring: FuzzRing, rng: Rng): FuzzItem {
   const dst = L.SCRATCH + rng.below(L.SCRATCH_PAGES) * 0x1000 + 0x400 + rng.below(0x400);
   const op = rng.pick([0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf]);
   const pre = [...(rng.chance(0.7) ? [rng.pick([0xf3, 0xf2])] : []), ...(rng.chance(0.2) ? [0x66] : []), ...(rng.chance(0.1) ? [rng.pick([0x26, 0x64, 0x65, 0x2e])] : [])];
-  const slots = [hex([0xbe, ...le32(src)]), hex([0xbf, ...le32(dst)]), hex([0xb9, ...le32(rng.below(40))]), hex([...pre, op])];
+  // The count load shares the string instruction's slot: a branch landing between them would run
+  // the REP with the phase's random ECX, up to 2^32 iterations that the instruction budget (which
+  // counts a REP once) does not bound.
+  const slots = [hex([0xbe, ...le32(src)]), hex([0xbf, ...le32(dst)]), hex([0xb9, ...le32(rng.below(40)), ...pre, op])];
   return { kind: ring === 'kernel' ? 'string' : 'string', slots };
 }
+
+/**
+ * A control-register update is one slot (`mov eax, crN; …; mov crN, eax`): a branch landing on its
+ * `mov crN, eax` alone would load the phase's random EAX into CR0 or CR3, leaving protected mode
+ * or paging for garbage, after which the harness no longer runs (a real-mode guest can even take
+ * the same fault forever without retiring an instruction, which no budget ends).
+ */
+const CR3_RELOAD = '0f 20 d8 0f 22 d8';
 
 /** Kernel-only: edit a scratch PTE, then flush it (INVLPG of that page, or a CR3 reload). */
 function pteItem(rng: Rng): FuzzItem {
   const i = rng.below(L.SCRATCH_PAGES);
   const slots = [hex([0x36, 0xc7, 0x05, ...le32(L.PT1 + 4 * i), ...le32(randomPte(rng))])];
   if (rng.chance(0.7)) slots.push(hex([0x36, 0x0f, 0x01, 0x3d, ...le32(L.SCRATCH + i * 0x1000 + rng.below(0x1000))]));
-  else slots.push('0f 20 d8', '0f 22 d8');
+  else slots.push(CR3_RELOAD);
   return { kind: 'pte', slots };
 }
 
 /** Kernel-only: rewrite PDE 1 (flags, or a 4 MiB page), then reload CR3. */
 function pdeItem(rng: Rng): FuzzItem {
-  return { kind: 'pde', slots: [hex([0x36, 0xc7, 0x05, ...le32(L.PD + 4), ...le32(randomPde(rng))]), '0f 20 d8', '0f 22 d8'] };
+  return { kind: 'pde', slots: [hex([0x36, 0xc7, 0x05, ...le32(L.PD + 4), ...le32(randomPde(rng))]), CR3_RELOAD] };
 }
 
-/** Kernel-only: toggle CR0.WP. */
-const WP_ITEM: FuzzItem = { kind: 'wp', slots: ['0f 20 c0', '35 00 00 01 00', '0f 22 c0'] };
+/** Kernel-only: toggle CR0.WP (one slot, see `CR3_RELOAD`). */
+const WP_ITEM: FuzzItem = { kind: 'wp', slots: ['0f 20 c0 35 00 00 01 00 0f 22 c0'] };
 
 function randomItem(ring: FuzzRing, rng: Rng): FuzzItem {
   const x = rng.below(100);

@@ -4,10 +4,15 @@ import type { Mode } from '../paper.ts';
 import type { GuestRun } from '../machine/guest-run.ts';
 import { runGuest } from '../machine/run-guest.ts';
 import { buildFuzzImage } from './harness.ts';
+import { serialSignature, stateSignature } from './signature.ts';
 import type { FuzzProgram } from './program.ts';
 
-/** Instruction budget of one fuzz run: far above what a program needs (a few hundred thousand). */
-export const FUZZ_MAX_INSNS = 2_000_000;
+/**
+ * Instruction budget of one fuzz run: a program's dump ends after about 170 000 instructions, so
+ * three times that leaves room and only bounds runaway guests (a kernel that left protected mode
+ * and runs whatever memory holds), whose every instruction may be an emulation step under hw.
+ */
+export const FUZZ_MAX_INSNS = 500_000;
 
 /** What one mode made of a case: its transcript, or the host exception it threw. */
 export type ModeOutcome =
@@ -21,6 +26,12 @@ export interface Divergence {
   readonly what: string;
   /** One line: the first differing line or field, reference vs this mode. */
   readonly detail: string;
+  /**
+   * Which part differs (`signature.ts`: `what`, the dump's section and fields, or the final-state
+   * fields; the stop kinds; the host error's name): what the minimiser keeps while it shrinks.
+   * Absent in regression files saved before it existed.
+   */
+  readonly signature?: string;
 }
 
 /** The result of one case. */
@@ -73,20 +84,28 @@ function firstDifference(a: string, b: string): { what: string; detail: string }
   return { what: 'serial', detail: 'identical' };
 }
 
-/** Compares the outcomes of one case against the first (reference) mode. */
+/**
+ * Compares the outcomes of one case against the first (reference) mode: the stop, then the
+ * transcript, then the final state, except after a budget stop: modes retire different
+ * instruction counts for the same guest (the monitors emulate intercepted instructions without
+ * the silicon retiring them; bt's translations retire their own), so where a run is cut off by
+ * its budget is not the same guest instruction in every mode.
+ */
 export function compareOutcomes(outcomes: readonly ModeOutcome[]): Divergence[] {
   const out: Divergence[] = [];
   const ref = outcomes[0];
   if (ref === undefined) return out;
   for (const o of outcomes) {
     if (o.kind === 'threw') {
-      out.push({ mode: o.mode, what: 'host-exception', detail: o.message });
+      out.push({ mode: o.mode, what: 'host-exception', detail: o.message, signature: `host-exception:${o.message.split(':')[0]}` });
       continue;
     }
     if (o === ref || ref.kind !== 'ran') continue;
-    if (stopOf(o.run) !== stopOf(ref.run)) out.push({ mode: o.mode, what: 'stop', detail: `${stopOf(ref.run)} | ${stopOf(o.run)}` });
-    else if (o.transcript !== ref.transcript) out.push({ mode: o.mode, ...firstDifference(ref.transcript, o.transcript) });
-    else if (o.state !== ref.state) out.push({ mode: o.mode, what: 'state', detail: `${ref.state} | ${o.state}` });
+    if (stopOf(o.run) !== stopOf(ref.run)) out.push({ mode: o.mode, what: 'stop', detail: `${stopOf(ref.run)} | ${stopOf(o.run)}`, signature: `stop:${ref.run.stop.kind}|${o.run.stop.kind}` });
+    else if (o.transcript !== ref.transcript) {
+      const d = firstDifference(ref.transcript, o.transcript);
+      out.push({ mode: o.mode, ...d, signature: d.what === 'serial' ? serialSignature(ref.transcript, o.transcript) : `${d.what}:other` });
+    } else if (o.state !== ref.state && o.run.stop.kind !== 'budget') out.push({ mode: o.mode, what: 'state', detail: `${ref.state} | ${o.state}`, signature: stateSignature(ref.run.arch, o.run.arch) });
   }
   return out;
 }

@@ -17,6 +17,8 @@ import {
   setSegCache,
 } from '../cpu/segmentation.ts';
 import { getSp, pushSized, stack32 } from '../cpu/stack-access.ts';
+import { checkMisc2 } from '../svm/intercepts.ts';
+import { INTERCEPT_MISC2, VMEXIT } from '../svm/vmcb-layout.ts';
 import type { Insn } from './insn.ts';
 import { popfMask } from './stack.ts';
 import { ea, getReg, jumpNear, readE, type Handler } from './operands.ts';
@@ -416,7 +418,9 @@ export function softwareInterrupt(c: Cpu, vector: number): void {
   c.blockBreak = true;
 }
 
+/** INT1/ICEBP: #DB as a trap (an exception: no gate DPL check); in SVM guest mode the ICEBP intercept (exit 88h, nRIP past it) comes first. */
 function int1(c: Cpu): void {
+  if (c.guestMode) checkMisc2(c, INTERCEPT_MISC2.ICEBP, VMEXIT.ICEBP);
   deliverEvent(c, VECTOR.DB, NO_ERROR_CODE, EVENT_KIND.EXCEPTION, c.nextEip);
   if (c.hostEvent >= 0) c.nextEip = c.eip;
   c.blockBreak = true;

@@ -94,6 +94,15 @@ describe('vmrun / #VMEXIT', () => {
     expect(rig([0x0f, 0x01, 0xd8]).svm.vmrun(VMCB_PA, 10)).toBe(VMEXIT.VMRUN);
   });
 
+  it('ICEBP (F1) with its intercept: exit 88h before the #DB, rIP on it, nRIP past it', () => {
+    const r = rig([/* nop */ 0x90, /* icebp */ 0xf1]);
+    r.set('INTERCEPT_MISC2', INTERCEPT_MISC2.VMRUN | INTERCEPT_MISC2.ICEBP);
+    expect(r.svm.vmrun(VMCB_PA, 10)).toBe(VMEXIT.ICEBP);
+    expect(r.get('RIP')).toBe(0x1001);
+    expect(r.get('NRIP')).toBe(0x1002);
+    expect(r.get('EXITINTINFO')).toBe(0);
+  });
+
   it('MOV to/from CR with decode assists; INVLPG with the linear address', () => {
     let r = rig([/* mov cr3, ebx */ 0x0f, 0x22, 0xdb]);
     r.set('INTERCEPT_CR', (1 << 0) | (1 << (16 + 3)));
