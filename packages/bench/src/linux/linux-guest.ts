@@ -60,11 +60,18 @@ export function maskLinuxLog(serial: string): string {
 }
 
 /**
- * Lines whose numbers the kernel measured against a clock: TSC calibration against the PIT,
+ * Lines whose numbers (and signs) the kernel measured against a clock: TSC calibration against the PIT,
  * BogoMIPS, clocksource limits, audit and RTC times, sched_clock offsets. A monitor's own work
  * moves the modeled clock between two timer reads, so these legitimately differ across modes.
  */
 const MEASURED = /tsc: Detected|max_cycles:|BogoMIPS|audit\(|setting system clock|sched_clock: Marking stable/;
+
+/**
+ * The TSC calibration the kernel chose: the fast PIT calibration (quick_pit_calibrate) gives up
+ * when the TSC moves too far between two PIT reads — as it does when each read is an exit costing
+ * thousands of modeled cycles — and the kernel then prints which slower method it used.
+ */
+const TSC_CALIBRATION = /^(\[T\] tsc: ).*calibration.*$/gm;
 
 /**
  * The boot log as a comparable set: timestamps masked, the digits of clock-measured lines
@@ -73,9 +80,10 @@ const MEASURED = /tsc: Detected|max_cycles:|BogoMIPS|audit\(|setting system cloc
  */
 export function comparableLinuxLog(serial: string): string {
   return maskLinuxLog(serial)
+    .replace(TSC_CALIBRATION, '$1(calibration method)')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => (MEASURED.test(l) ? l.replace(/(0x)?[0-9a-f]*\d[0-9a-f]*/g, '#') : l))
+    .map((l) => (MEASURED.test(l) ? l.replace(/-?(0x)?[0-9a-f]*\d[0-9a-f]*/g, '#') : l))
     .sort()
     .join('\n');
 }
