@@ -1,6 +1,5 @@
 /** @file The report's charts as Vega-Lite specifications, rendered to static SVG by Vega in node (no canvas). */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { MODES, PAPER_MACRO, PAPER_NANO } from '../paper.ts';
 import { toCostProfile } from '../profiles.ts';
 import type { BenchReport } from '../results.ts';
@@ -130,8 +129,12 @@ export function chartSpecs(report: BenchReport): ChartSpec[] {
   ];
 }
 
-/** Renders one Vega-Lite spec to a standalone SVG string. */
+/**
+ * Renders one Vega-Lite spec to a standalone SVG string. Vega and Vega-Lite (most of the CLI's
+ * code by size) are imported here, on the first chart: every other command starts without them.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
