@@ -9,7 +9,7 @@ import { classOfRow } from '../cost/insn-class.ts';
 import { OPCODE_ROWS } from '../table/opcode-table.ts';
 import { handlerFor } from '../exec/dispatch.ts';
 import { Insn } from '../exec/insn.ts';
-import { HOT_ID_BY_ROW } from '../exec/hot.ts';
+import { fuseBranches, markDeadFlags, specialize } from '../exec/fast-ops.ts';
 import type { Handler } from '../exec/operands.ts';
 import type { CompiledRegion } from './block-compiler.ts';
 
@@ -43,6 +43,48 @@ export interface Block {
   succ0: Block | null;
   succEip1: number;
   succ1: Block | null;
+  /** More successors (EIPs and blocks, at most `MORE_SUCCESSORS`): a RET or an indirect JMP/CALL reaches many. Null until needed. */
+  moreEips: number[] | null;
+  more: Block[] | null;
+}
+
+/** Successors a block keeps beyond `succ0`/`succ1`. */
+export const MORE_SUCCESSORS = 8;
+
+/** The cached successor of `b` at `eip` (same linear page), or null. */
+export function cachedSuccessor(b: Block, eip: number): Block | null {
+  if (eip === b.succEip0) return b.succ0;
+  if (eip === b.succEip1) return b.succ1;
+  const eips = b.moreEips;
+  if (eips === null) return null;
+  const k = eips.indexOf(eip);
+  return k < 0 ? null : b.more![k]!;
+}
+
+/** Caches `next` as the successor of `b` at `eip` (the first two in `succ0`/`succ1`, then up to `MORE_SUCCESSORS` more, the oldest replaced). */
+export function cacheSuccessor(b: Block, eip: number, next: Block): void {
+  if (b.succEip0 === -1 || eip === b.succEip0) {
+    b.succEip0 = eip;
+    b.succ0 = next;
+  } else if (b.succEip1 === -1 || eip === b.succEip1) {
+    b.succEip1 = eip;
+    b.succ1 = next;
+  } else {
+    if (b.moreEips === null || b.more === null) {
+      b.moreEips = [];
+      b.more = [];
+    }
+    const k = b.moreEips.indexOf(eip);
+    if (k >= 0) b.more[k] = next;
+    else {
+      if (b.moreEips.length >= MORE_SUCCESSORS) {
+        b.moreEips.shift();
+        b.more.shift();
+      }
+      b.moreEips.push(eip);
+      b.more.push(next);
+    }
+  }
 }
 
 /** Mode bits of the cache key: CS.D (bit 0), CPL (bits 1–2), CR0.PE (bit 3), CR0.PG (bit 4). */
@@ -128,7 +170,7 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     if (!first && (d.row.handler === 'rdtsc' || d.row.handler === 'rdmsr')) break;
     const ins = new Insn(d);
     const fn = handlerFor(ins);
-    if (!ins.ud) ins.hot = HOT_ID_BY_ROW[ins.id]!;
+    specialize(ins);
     insns.push(ins);
     fns.push(fn);
     let c = cpu.cost.insnCycles[classOfRow(OPCODE_ROWS[d.id]!)]!;
@@ -139,6 +181,8 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     eip = (eip + d.length) & ipMask;
     if ((d.row.flags & OPF.BLOCK_END) !== 0 || d.ud || insns.length >= MAX_BLOCK_INSNS || p >= pageEnd || start1 >= 0) break;
   }
+  markDeadFlags(insns);
+  fuseBranches(insns);
   return {
     key: phys * 32 + mode,
     phys,
@@ -157,5 +201,7 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     succ0: null,
     succEip1: -1,
     succ1: null,
+    moreEips: null,
+    more: null,
   };
 }

@@ -6,10 +6,10 @@ import { FAULT, NO_ERROR_CODE, raise, VECTOR } from '../cpu/fault.ts';
 import { deliverEvent, deliverPendingException } from '../cpu/interrupts.ts';
 import { guestInterruptCheck } from '../svm/interrupt-check.ts';
 import { translateFetch } from '../cpu/paging.ts';
-import { runBlock } from '../exec/hot.ts';
-import { buildBlock, modeBits, type Block } from './block.ts';
+import { buildBlock, cachedSuccessor, cacheSuccessor, modeBits, type Block } from './block.ts';
 import { TlbBit } from '@x86virt/mmu';
 import { compileRegions, type RegionExit, type RegionPart } from './block-compiler.ts';
+import { runBlocks } from './interpret.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
 export type StopReason =
@@ -220,21 +220,23 @@ export class InterpreterEngine implements Engine {
         let prev: Block = block;
         const region = block.region;
         let accounted = false;
+        st.block = null;
+        st.last = null;
+        inRegion = true;
         if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
-          st.block = null;
-          st.last = null;
-          inRegion = true;
           total += region(cpu, left - total, this.deadline, this, st);
-          inRegion = false;
-          if (st.block !== null) {
-            // It stopped inside (or right after a handler ending) this block: accounted below.
-            block = prev = st.block;
-            done = st.done;
-          } else if (st.last !== null) {
-            prev = st.last;
-            accounted = true;
-          } else done = runBlock(cpu, insns, block.fns, n, block.ipMask);
-        } else done = runBlock(cpu, insns, block.fns, n, block.ipMask);
+        }
+        // Interpreted (also when the region ran nothing): this block, then its cached successors while they are interpreted too.
+        if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, this.deadline, this.jitThreshold, this, st);
+        inRegion = false;
+        if (st.block !== null) {
+          // It stopped inside (or right after a handler ending) this block, or the one it went on to: accounted below.
+          block = prev = st.block;
+          done = st.done;
+        } else if (st.last !== null) {
+          prev = st.last;
+          accounted = true;
+        }
         if (!accounted) {
           if (cpu.repPending) {
             // A REP string instruction yielded before its last iteration: not retired yet.
@@ -248,20 +250,11 @@ export class InterpreterEngine implements Engine {
         block = null;
         if (cpu.blockBreak || one || total >= left || cpu.cycles >= this.deadline) break;
         const eip = cpu.eip;
-        let next: Block | null = null;
-        if (eip === prev.succEip0) next = prev.succ0;
-        else if (eip === prev.succEip1) next = prev.succ1;
+        let next = cachedSuccessor(prev, eip);
         if (next === null || !next.valid || (eip & ~0xfff) !== pageEip) {
           next = this.lookup();
-          if ((eip & ~0xfff) === pageEip) {
-            if (prev.succEip0 === -1 || eip === prev.succEip0) {
-              prev.succEip0 = eip;
-              prev.succ0 = next;
-            } else {
-              prev.succEip1 = eip;
-              prev.succ1 = next;
-            }
-          } else pageEip = eip & ~0xfff;
+          if ((eip & ~0xfff) === pageEip) cacheSuccessor(prev, eip, next);
+          else pageEip = eip & ~0xfff;
         }
         block = next;
       }

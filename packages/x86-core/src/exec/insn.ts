@@ -30,8 +30,17 @@ export class Insn implements Instruction {
   readonly zreg: number;
   /** Condition code of Jcc/SETcc/CMOVcc rows, else -1. */
   readonly cc: number;
-  /** Hot-dispatch case (exec/hot.ts), 0 for none; set by the block builder. */
-  hot = 0;
+  /** Specialised form the interpreter loop runs inline (`FAST` in exec/fast-ops.ts), 0 for none (its handler); set by the block builder. */
+  fast = 0;
+  /** Operands of the specialised form (register numbers, shift count, condition), see `FAST`. */
+  fa = 0;
+  fb = 0;
+  /**
+   * 1 when the status flags this specialised form writes are overwritten, within its block, by a
+   * later specialised form before anything can read or observe them (`markDeadFlags`); the
+   * interpreter then skips writing them when it runs the whole block.
+   */
+  dead = 0;
 
   constructor(d: Instruction) {
     this.id = d.id;

@@ -1,0 +1,713 @@
+/** @file The interpreter loop: runs a decoded block instruction by instruction — specialised forms inline, the rest through their handlers — and goes on through its cached successors while nothing needs the engine. */
+import type { Cpu } from '../cpu/cpu.ts';
+import { SEG_ATTR } from '../cpu/cpu.ts';
+import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
+import { raise, VECTOR } from '../cpu/fault.ts';
+import { read32, read8, write16, write32 } from '../cpu/memory.ts';
+import { fastPop, fastPush } from '../exec/hot.ts';
+import type { Insn } from '../exec/insn.ts';
+import type { Handler } from '../exec/operands.ts';
+import { cachedSuccessor, type Block } from './block.ts';
+import type { RegionExit, RegionHost } from './block-compiler.ts';
+
+/**
+ * Runs `n` instructions of `first` (fewer if one sets `Cpu.blockBreak`), EIP at its start, then —
+ * when `chain` — block after block through the cached successors (`succEip0/1`, same linear page)
+ * as the engine's own loop would: each fits whole in `left`, is valid, has no compiled region and
+ * does not reach a compile count (`jitThreshold`, 4 × that) on this entry; each is counted (`hits`),
+ * made `host.current` and charged (`costs`) after it completes; the chain stops at a block boundary
+ * when the budget or the `deadline` is reached, or when the successor is not such a block.
+ *
+ * Reports as a compiled region does (`RegionExit`): returns the instructions of the blocks it
+ * accounted; `st.last` = the last of them when it stopped at a boundary, else `st.block` = the block
+ * the engine accounts itself (`st.done` of its instructions ran: not chaining, `Cpu.blockBreak`,
+ * `Cpu.stepTrap`). A fault propagates with `st.block`/`st.eip`/`st.total` = the faulting block, its
+ * first EIP and the instructions accounted before it; EIP is exact (it moves on only after an
+ * instruction completes). `Cpu.eip`/`nextEip` are stored before every form that can fault, touch
+ * memory or run a handler (register-only forms keep EIP in a local) and at every block boundary.
+ *
+ * Each instruction runs its specialised form (`Insn.fast`, exec/fast-ops.ts: case numbers are
+ * `FAST`'s) inline with its pre-decoded operands — the same state changes as its family handler —
+ * or else its handler (`Block.fns`) with `Cpu.nextEip` set.
+ */
+export function runBlocks(
+  cpu: Cpu,
+  first: Block,
+  n: number,
+  chain: boolean,
+  left: number,
+  deadline: number,
+  jitThreshold: number,
+  host: RegionHost,
+  st: RegionExit,
+): number {
+  const regs = cpu.regs;
+  const page = cpu.eip & ~0xfff;
+  const compileAt4 = 4 * jitThreshold;
+  // Executions are counted only for the block compiler (`interp` never compiles).
+  const counting = jitThreshold !== Infinity;
+  let block = first;
+  let total = 0;
+  let start = cpu.eip;
+  try {
+  for (;;) {
+    const insns = block.insns;
+    const fns = block.fns;
+    const mask = block.ipMask;
+    let eip = start;
+    let done = 0;
+    // Dead flag writes (`Insn.dead`) are skipped only when the whole block runs.
+    const elide = n === insns.length ? 1 : 0;
+    while (done < n) {
+      const i = insns[done]!;
+      let next = (eip + i.length) & mask;
+        switch (i.fast) {
+          case 1: {
+            // ADD r, r (status flags skipped when dead: `Insn.dead`)
+            const d = regs[i.fa]!;
+            const s = regs[i.fb]!;
+            const r = (d + s) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.ADD;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 2: {
+            // SUB r, r
+            const d = regs[i.fa]!;
+            const s = regs[i.fb]!;
+            const r = (d - s) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.SUB;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 3: {
+            // CMP r, r
+            const d = regs[i.fa]!;
+            const s = regs[i.fb]!;
+            const r = (d - s) | 0;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.SUB;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 4: {
+            // AND r, r
+            const r = regs[i.fa]! & regs[i.fb]!;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 5: {
+            // OR r, r
+            const r = regs[i.fa]! | regs[i.fb]!;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 6: {
+            // XOR r, r
+            const r = regs[i.fa]! ^ regs[i.fb]!;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 7: {
+            // TEST r, r
+            const r = regs[i.fa]! & regs[i.fb]!;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 8: {
+            // ADD r, imm
+            const d = regs[i.fa]!;
+            const s = i.imm;
+            const r = (d + s) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.ADD;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 9: {
+            // SUB r, imm
+            const d = regs[i.fa]!;
+            const s = i.imm;
+            const r = (d - s) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.SUB;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 10: {
+            // CMP r, imm
+            const d = regs[i.fa]!;
+            const s = i.imm;
+            const r = (d - s) | 0;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.SUB;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 11: {
+            // AND r, imm
+            const r = regs[i.fa]! & i.imm;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 12: {
+            // OR r, imm
+            const r = regs[i.fa]! | i.imm;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 13: {
+            // XOR r, imm
+            const r = regs[i.fa]! ^ i.imm;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 14: {
+            // TEST r, imm
+            const r = regs[i.fa]! & i.imm;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 15: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // ADD r, m32 (the load faults before any state changes)
+            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const d = regs[i.fa]!;
+            const r = (d + s) | 0;
+            regs[i.fa] = r;
+            cpu.lzOp = LAZY.ADD;
+            cpu.lzDst = d;
+            cpu.lzSrc = s;
+            cpu.lzRes = r;
+            cpu.lzSize = 4;
+            cpu.lazyMask = ARITH_FLAGS;
+            break;
+          }
+          case 16: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // SUB r, m32
+            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const d = regs[i.fa]!;
+            const r = (d - s) | 0;
+            regs[i.fa] = r;
+            cpu.lzOp = LAZY.SUB;
+            cpu.lzDst = d;
+            cpu.lzSrc = s;
+            cpu.lzRes = r;
+            cpu.lzSize = 4;
+            cpu.lazyMask = ARITH_FLAGS;
+            break;
+          }
+          case 17: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // CMP r, m32
+            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const d = regs[i.fa]!;
+            cpu.lzOp = LAZY.SUB;
+            cpu.lzDst = d;
+            cpu.lzSrc = s;
+            cpu.lzRes = (d - s) | 0;
+            cpu.lzSize = 4;
+            cpu.lazyMask = ARITH_FLAGS;
+            break;
+          }
+          case 18: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            setLogic(cpu, (regs[i.fa] = regs[i.fa]! & s));
+            break;
+          }
+          case 19: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            setLogic(cpu, (regs[i.fa] = regs[i.fa]! | s));
+            break;
+          }
+          case 20: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            setLogic(cpu, (regs[i.fa] = regs[i.fa]! ^ s));
+            break;
+          }
+          case 21:
+            // MOV r, r
+            regs[i.fa] = regs[i.fb]!;
+            eip = next;
+            done++;
+            continue;
+          case 22:
+            // MOV r, imm
+            regs[i.fa] = i.imm;
+            eip = next;
+            done++;
+            continue;
+          case 23:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // MOV r, m32
+            regs[i.fa] = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            break;
+          case 24:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // MOV m32, r
+            write32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0), regs[i.fb]!);
+            break;
+          case 25:
+            // LEA r, m
+            regs[i.fa] = ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0);
+            eip = next;
+            done++;
+            continue;
+          case 26:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // MOVZX r32, m8
+            regs[i.fa] = read8(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            break;
+          case 27:
+          case 28: {
+            // INC / DEC r: CF kept (made concrete first while it is lazy, as getCF computes it)
+            const d = regs[i.fa]!;
+            const dec = i.fast === 28;
+            const r = dec ? (d - 1) | 0 : (d + 1) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              if ((cpu.lazyMask & EFLAGS.CF) !== 0) {
+                const op = cpu.lzOp;
+                let cf = 0;
+                if (op !== LAZY.LOGIC) {
+                  const a = cpu.lzDst;
+                  const b = cpu.lzSrc;
+                  const x = cpu.lzRes;
+                  cf = ((op === LAZY.ADD ? (a & b) | ((a | b) & ~x) : (~a & b) | ((~a | b) & x)) & SIGN_BIT[cpu.lzSize]!) !== 0 ? 1 : 0;
+                }
+                cpu.flags = (cpu.flags & ~EFLAGS.CF) | cf;
+              }
+              cpu.lzOp = dec ? LAZY.SUB : LAZY.ADD;
+              cpu.lzDst = d;
+              cpu.lzSrc = 1;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS & ~EFLAGS.CF;
+            }
+            if (i.fb === 1 && done + 1 < n) {
+              // Fused with the JZ/JNZ after it (`fuseBranches`): ZF is this result's.
+              const j = insns[done + 1]!;
+              cpu.eip = next;
+              let after = (next + j.length) & mask;
+              cpu.nextEip = after;
+              if ((r === 0) === (j.fa === 1)) {
+                after = (after + j.imm) | 0;
+                if (after >>> 0 > cpu.segLimit[1]!) raise(cpu, VECTOR.GP, 0);
+              }
+              eip = after;
+              done += 2;
+              continue;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 29: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // JZ / JNZ: ZF as getZF computes it
+            const zf = (cpu.lazyMask & EFLAGS.ZF) !== 0 ? (cpu.lzRes & SIZE_MASK[cpu.lzSize]!) === 0 : (cpu.flags & EFLAGS.ZF) !== 0;
+            if (zf === (i.fa === 1)) {
+              next = (next + i.imm) | 0;
+              if (next >>> 0 > cpu.segLimit[1]!) raise(cpu, VECTOR.GP, 0);
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 30:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // Jcc (other conditions)
+            if (testCondition(cpu, i.fa) === (i.fb === 1)) next = jumpTarget(cpu, (next + i.imm) | 0);
+            eip = next;
+            done++;
+            continue;
+          case 31:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // JMP rel
+            next = jumpTarget(cpu, (next + i.imm) | 0);
+            eip = next;
+            done++;
+            continue;
+          case 32:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // PUSH r32
+            fastPush(cpu, i);
+            break;
+          case 33:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // POP r32
+            fastPop(cpu, i);
+            break;
+          case 34: {
+            // SHL/SAL r, k: CF, OF by the count-1 rule, AF=0
+            const v = regs[i.fa]!;
+            const k = i.fb;
+            const r = v << k;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              const cf = (v >>> (32 - k)) & 1;
+              shiftFlags(cpu, r, cf, ((r >>> 31) ^ cf) << 11);
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 35: {
+            // SHR r, k
+            const prev = regs[i.fa]! >>> (i.fb - 1);
+            const r = (prev >>> 1) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) shiftFlags(cpu, r, prev & 1, (((prev ^ r) >>> 31) & 1) << 11);
+            eip = next;
+            done++;
+            continue;
+          }
+          case 36: {
+            // SAR r, k
+            const prev = regs[i.fa]! >> (i.fb - 1);
+            const r = prev >> 1;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) shiftFlags(cpu, r, prev & 1, 0);
+            eip = next;
+            done++;
+            continue;
+          }
+          case 37: {
+            // ROL r, k: CF and OF only (the other flags made concrete first)
+            const v = regs[i.fa]!;
+            const r = (v << i.fb) | (v >>> (32 - i.fb));
+            regs[i.fa] = r;
+            setRotate(cpu, r & 1, ((r >>> 31) ^ r) & 1);
+            eip = next;
+            done++;
+            continue;
+          }
+          case 38: {
+            // ROR r, k
+            const v = regs[i.fa]!;
+            const r = (v >>> i.fb) | (v << (32 - i.fb));
+            regs[i.fa] = r;
+            setRotate(cpu, (r >>> 31) & 1, ((r >>> 31) ^ (r >>> 30)) & 1);
+            eip = next;
+            done++;
+            continue;
+          }
+          case 39:
+            // TEST AL, imm8
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = regs[0]! & i.imm & 0xff;
+              cpu.lzSize = 1;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          case 40: {
+            // CMP AL, imm8
+            if ((i.dead & elide) === 0) {
+              const d = regs[0]! & 0xff;
+              const s = i.imm & 0xff;
+              cpu.lzOp = LAZY.SUB;
+              cpu.lzDst = d;
+              cpu.lzSrc = s;
+              cpu.lzRes = (d - s) & 0xff;
+              cpu.lzSize = 1;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
+          case 41: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // CALL rel32 (32-bit stack; else the handler): target checked, then the push
+            if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
+              next = viaHandler(cpu, fns[done]!, i, next);
+              break;
+            }
+            const target = jumpTarget(cpu, (next + i.imm) | 0);
+            const sp = (regs[4]! - 4) | 0;
+            write32(cpu, 2, sp, next);
+            regs[4] = sp;
+            next = target;
+            break;
+          }
+          case 42: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // RET (32-bit stack; else the handler)
+            if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
+              next = viaHandler(cpu, fns[done]!, i, next);
+              break;
+            }
+            const sp = regs[4]!;
+            const target = jumpTarget(cpu, read32(cpu, 2, sp));
+            regs[4] = (sp + 4) | 0;
+            next = target;
+            break;
+          }
+          case 43:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // JMP r32
+            next = jumpTarget(cpu, regs[i.fa]!);
+            eip = next;
+            done++;
+            continue;
+          case 44:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // JMP m32
+            next = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0)));
+            break;
+          case 45: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // CALL m32 (32-bit stack; else the handler)
+            if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
+              next = viaHandler(cpu, fns[done]!, i, next);
+              break;
+            }
+            const target = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0)));
+            const sp = (regs[4]! - 4) | 0;
+            write32(cpu, 2, sp, next);
+            regs[4] = sp;
+            next = target;
+            break;
+          }
+          case 46:
+            // MOV m16, r16
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            write16(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0), regs[i.fb]! & 0xffff);
+            break;
+          case 47: {
+            // LOOP rel8: ECX decremented first (kept at a #GP on the target, as the handler does)
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            const count = (regs[1]! - 1) | 0;
+            regs[1] = count;
+            if (count !== 0) next = jumpTarget(cpu, (next + i.imm) | 0);
+            eip = next;
+            done++;
+            continue;
+          }
+        default:
+          cpu.eip = eip;
+          cpu.nextEip = next;
+          fns[done]!(cpu, i);
+          next = cpu.nextEip;
+      }
+      // After an instruction that touched memory or ran a handler (the others `continue` above).
+      eip = next;
+      done++;
+      if (cpu.blockBreak) break;
+    }
+    // At a block boundary EIP and the next EIP agree, as after every instruction the handlers run.
+    cpu.eip = eip;
+    cpu.nextEip = eip;
+    if (!chain || cpu.blockBreak || cpu.stepTrap) {
+      st.block = block;
+      st.done = done;
+      return total;
+    }
+    cpu.cycles += block.costs[done]!;
+    total += done;
+    let next: Block | null = null;
+    if (eip === block.succEip0) next = block.succ0;
+    else if (eip === block.succEip1) next = block.succ1;
+    else if (block.moreEips !== null) next = cachedSuccessor(block, eip);
+    if (
+      total >= left ||
+      cpu.cycles >= deadline ||
+      next === null ||
+      !next.valid ||
+      (eip & ~0xfff) !== page ||
+      next.region !== null ||
+      next.insns.length > left - total ||
+      (counting && (next.hits + 1 === jitThreshold || next.hits + 1 === compileAt4))
+    ) {
+      st.block = null;
+      st.last = block;
+      return total;
+    }
+    n = next.insns.length;
+    if (counting) next.hits++;
+    host.current = next;
+    block = next;
+    start = eip;
+  }
+  } catch (e) {
+    // A fault: the engine accounts the blocks before this one and counts this one's instructions up to EIP.
+    st.block = block;
+    st.eip = start;
+    st.total = total;
+    throw e;
+  }
+}
+
+function setLogic(c: Cpu, r: number): void {
+  c.lzOp = LAZY.LOGIC;
+  c.lzRes = r;
+  c.lzSize = 4;
+  c.lazyMask = ARITH_FLAGS;
+}
+
+/** Flags of SHL/SHR/SAR by 1–31: CF and OF given, AF=0, ZF/SF/PF from the result (lazily). */
+function shiftFlags(c: Cpu, r: number, cf: number, of: number): void {
+  c.flags = (c.flags & ~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)) | cf | of;
+  c.lzOp = LAZY.LOGIC;
+  c.lzRes = r;
+  c.lzSize = 4;
+  c.lazyMask = EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF;
+}
+
+/** Rotates set CF and OF only: those two become concrete, the other status flags stay as they are (lazy or not). */
+function setRotate(c: Cpu, cf: number, of: number): void {
+  c.flags = (c.flags & ~(EFLAGS.CF | EFLAGS.OF)) | cf | (of << 11);
+  c.lazyMask &= ~(EFLAGS.CF | EFLAGS.OF);
+}
+
+/** Runs an instruction through its handler: returns the next EIP it leaves. */
+function viaHandler(c: Cpu, fn: Handler, i: Insn, next: number): number {
+  c.nextEip = next;
+  fn(c, i);
+  return c.nextEip;
+}
+
+/** The target of a near transfer with 32-bit operand size: #GP(0) past CS.limit. */
+function jumpTarget(c: Cpu, target: number): number {
+  if (target >>> 0 > c.segLimit[1]!) raise(c, VECTOR.GP, 0);
+  return target;
+}
+
