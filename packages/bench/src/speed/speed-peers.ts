@@ -46,6 +46,9 @@ function works(cmd: string, args: readonly string[]): boolean {
   return r.error === undefined && r.status === 0;
 }
 
+/** `--max-insns` of x86virt's runs: above the longest run (2^32 − 1 iterations × 15 instructions, plus boot), so a fast engine is never stopped by the CLI's default limit. */
+const MAX_RUN_INSNS = 100_000_000_000;
+
 /** x86virt through its command line, as a user runs it (the esbuild bundle if built, else the TypeScript sources through tsx). */
 function x86virtPeers(): SpeedPeer[] {
   const bundle = join(REPO_ROOT, 'apps', 'cli', 'dist', 'x86virt.mjs');
@@ -55,7 +58,8 @@ function x86virtPeers(): SpeedPeer[] {
   return (['interp', 'jit'] as const).map((engine) => ({
     name: `x86virt-${engine}`,
     how: `node ${origin} run IMAGE --engine ${engine} (native mode, p4-2006 profile)`,
-    command: (r: SpeedRunRequest): SpeedCommand => ({ cmd: process.execPath, args: [...base, 'run', r.image, '--engine', engine] }),
+    // No instruction limit short of the longest run the benchmark asks for (2^32 − 1 iterations of a loop, ≤ 15 instructions each).
+    command: (r: SpeedRunRequest): SpeedCommand => ({ cmd: process.execPath, args: [...base, 'run', r.image, '--engine', engine, '--max-insns', String(MAX_RUN_INSNS)] }),
   }));
 }
 

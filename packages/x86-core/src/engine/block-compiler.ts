@@ -8,6 +8,8 @@ import type { Handler } from '../exec/operands.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import type { Block } from './block.ts';
 import { push32 } from '../cpu/stack-access.ts';
+import { PREFIX } from '../decode/instruction.ts';
+import { REP_CHUNK } from '../exec/string.ts';
 
 /**
  * A compiled block: runs ALL of the block's instructions (used only when neither the budget,
@@ -78,6 +80,10 @@ interface Piece {
   readonly branch: { readonly rel: number | null } | null;
   /** How a following Jcc can test this instruction's flags from the locals d, s, v (null: through the lazy record). */
   readonly cond: CondSource | null;
+  /** Segment registers its code reads the bounds of besides `mem`'s (an inline REP MOVS/STOS). */
+  readonly segs: readonly number[];
+  /** Its code holds `HANDLERSLOW`: a slow path calling the instruction's handler (state stored before, reloaded after). */
+  readonly slowHandler: boolean;
 }
 
 /** What the locals d, s, v hold after an inlined flag-setting instruction (see `inlineCondition`). */
@@ -118,6 +124,8 @@ function piece(code: string, o: Partial<Omit<Piece, 'code'>> = {}): Piece {
     helper: o.helper ?? false,
     branch: o.branch ?? null,
     cond: o.cond ?? null,
+    segs: o.segs ?? [],
+    slowHandler: o.slowHandler ?? false,
   };
 }
 
@@ -132,6 +140,8 @@ function load(op: 'r8' | 'r16' | 'r32', i: Insn): MemOp {
 function inlineForm(i: Insn, off: number): Piece | null {
   const b = branchForm(i, off);
   if (b !== undefined) return b;
+  const str = repForm(i);
+  if (str !== undefined) return str;
   if (i.ud || (i.hasMem && i.adsize !== 4)) return null;
   const h = i.row.handler;
   const mem = i.hasMem;
@@ -234,6 +244,53 @@ function inlineForm(i: Insn, off: number): Piece | null {
   }
 }
 
+/** DF in EFLAGS (kept in `cpu.flags`, never lazy). */
+const DF = EFLAGS.DF;
+
+/**
+ * CLD/STD, and forward REP MOVS/STOS with 32-bit addressing done at once (undefined: neither;
+ * null: through the handler). The whole run must be one the per-iteration path makes through the
+ * RAM fast path with no side effect but the bytes (as `bulkRun` in exec/string.ts): DF = 0, ECX
+ * ≤ `REP_CHUNK` (so no yield), source and destination each within their segment bounds and inside
+ * one page, mapped readable / writable in the TLB, no code on the destination page, and a copy
+ * that reads nothing it wrote (destination not above an overlapping source). Anything else calls
+ * the handler, which does the per-iteration work (faults, yields, overlap) exactly.
+ */
+function repForm(i: Insn): Piece | null | undefined {
+  const h = i.row.handler;
+  if (h === 'cld' || h === 'std') return piece(h === 'cld' ? `cpu.flags = cpu.flags & ${~DF};` : `cpu.flags = cpu.flags | ${DF};`);
+  const movs = h === 'movs_XbYb' || h === 'movs_XvYv' || h === 'movs_YbXb' || h === 'movs_YvXv';
+  const stos = h === 'stos_YbAL' || h === 'stos_YveAX';
+  if (!movs && !stos) return undefined;
+  if (i.ud || i.adsize !== 4 || (i.prefixes & (PREFIX.REP | PREFIX.REPNE)) === 0) return null;
+  const size = h.endsWith('b') || h === 'stos_YbAL' ? 1 : i.opsize;
+  const s = i.seg;
+  const len = size === 1 ? 'n' : `n * ${size}`;
+  const inPage = (lin: string): string => `(${lin} & 4095) + len <= 4096`;
+  const dst = `(xw0 || (od >= lo0 && od + len - 1 <= hw0))`;
+  let body: string;
+  if (movs) {
+    const src = `(xr${s} || (os >= lo${s} && os + len - 1 <= hr${s}))`;
+    body =
+      `const os = r[6] >>> 0, od = r[7] >>> 0; ` +
+      `if (${src} && ${dst}) { const ls = (b${s} + r[6]) | 0, ld = (b0 + r[7]) | 0; ` +
+      `if (${inPage('ls')} && ${inPage('ld')}) { const ts = TE[ls >>> 12], td = TE[ld >>> 12]; ` +
+      `if ((ts & RB) !== 0 && (td & WB) !== 0 && CP[td >>> 12] === 0) { const ps = (ts & -4096) | (ls & 4095), pd = (td & -4096) | (ld & 4095); ` +
+      `if (pd <= ps || pd >= ps + len) { RAM.copyWithin(pd, ps, ps + len); r[6] = (r[6] + len) | 0; r[7] = (r[7] + len) | 0; r[1] = 0; ok = true; } } } }`;
+  } else {
+    const fill =
+      size === 1 ? 'RAM.fill(r[0] & 255, pd, pd + len);' : `for (let p = pd; p < pd + len; p += ${size}) VW.${size === 2 ? 'setUint16' : 'setInt32'}(p, r[0], true);`;
+    body =
+      `const od = r[7] >>> 0; ` +
+      `if (${dst}) { const ld = (b0 + r[7]) | 0; ` +
+      `if (${inPage('ld')}) { const td = TE[ld >>> 12]; ` +
+      `if ((td & WB) !== 0 && CP[td >>> 12] === 0) { const pd = (td & -4096) | (ld & 4095); ${fill} r[7] = (r[7] + len) | 0; r[1] = 0; ok = true; } } }`;
+  }
+  // ECX = 0: nothing to do (as the handler). The count is at most REP_CHUNK: no yield.
+  const code = `{ const n = r[1] >>> 0; let ok = n === 0; if (!ok && (cpu.flags & ${DF}) === 0 && n <= ${REP_CHUNK}) { const len = ${len}; ${body} } if (!ok) { HANDLERSLOW } }`;
+  return piece(code, { faults: true, stores: true, segs: movs ? [0, s] : [0], slowHandler: true });
+}
+
 /** The stack is 32-bit (SS.B): the condition of the inline stack accesses. */
 const SS_B = 'SSB';
 
@@ -330,8 +387,10 @@ const FLAG_FIELDS: readonly (readonly [string, string])[] = [
   ['lzRes', 'fr'],
   ['lzSize', 'fz'],
   ['lazyMask', 'fm'],
+  // EFLAGS' other bits (and CF/OF while not lazy): INC/DEC's kept CF, shifts, CLD/STD.
+  ['flags', 'fl'],
 ];
-const FLAG_REF = /\bcpu\.(lzOp|lzDst|lzSrc|lzRes|lzSize|lazyMask)\b/g;
+const FLAG_REF = /\bcpu\.(lzOp|lzDst|lzSrc|lzRes|lzSize|lazyMask|flags)\b/g;
 const FLAG_LOCAL: Readonly<Record<string, string>> = Object.fromEntries(FLAG_FIELDS);
 const SYNC_FLAGS = FLAG_FIELDS.map(([f, l]) => `cpu.${f} = ${l};`).join(' ');
 const LOAD_FLAGS = FLAG_FIELDS.map(([f, l]) => `${l} = cpu.${f};`).join(' ');
@@ -432,18 +491,56 @@ function flagsDead(pieces: readonly (Piece | null)[], k: number): boolean {
   return false;
 }
 
+/** Code that assigns d, s or v (the locals a flag record is made of). */
+const WRITES_DSV = /\b[dsv] = /;
+
+/**
+ * True when the flags piece `k` writes are overwritten before anything but a fault can observe
+ * them: a later inlined instruction of the block writes all six without reading any, and the
+ * instructions between read no flags, write none, are not handlers or helpers and leave the locals
+ * d, s, v alone. The record is then written only on their fault and slow paths (before the state
+ * is stored), from the same d, s, v.
+ */
+function flagsDeadButFaults(pieces: readonly (Piece | null)[], k: number): boolean {
+  for (let j = k + 1; j < pieces.length; j++) {
+    const p = pieces[j];
+    if (p === null || p === undefined || p.readsFlags || p.helper || p.slowHandler || p.branch !== null) return false;
+    if (p.killsFlags) return true;
+    if (p.flags !== '' || WRITES_DSV.test(p.code) || WRITES_DSV.test(p.mem?.then ?? '') || WRITES_DSV.test(p.mem?.pre ?? '')) return false;
+  }
+  return false;
+}
+
 /**
  * INC/DEC's keeping of CF (`setLazyKeepCF`): when the instruction before it is inlined, CF is
  * known from its locals (or the lazy record has no CF to keep); else from the lazy record.
  */
 function keepCf(prev: Piece | null | undefined): string {
   const c = prev?.cond;
-  if (c === null || c === undefined) return `if ((fm & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | LAZYCF(fo, fd, fs, fr, fz);`;
+  if (c === null || c === undefined) {
+    // A 32-bit ADD/SUB record's carry computed here (`getCF`'s formula); any other through LAZYCF.
+    const add = `((fd & fs) | ((fd | fs) & ~fr)) >>> 31`;
+    const sub = `((~fd & fs) | ((~fd | fs) & fr)) >>> 31`;
+    return `if ((fm & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | (fz !== 4 ? LAZYCF(fo, fd, fs, fr, fz) : fo === ${LAZY.ADD} ? ${add} : fo === ${LAZY.SUB} ? ${sub} : LAZYCF(fo, fd, fs, fr, fz));`;
+  }
   if (c.kind === 'shift' || c.kind === 'incdec') return '';
   if (c.kind === 'logic') return `cpu.flags = cpu.flags & ${~EFLAGS.CF};`;
   const borrow = c.kind === 'sub' ? '(d >>> 0) < (s >>> 0)' : '(v >>> 0) < (d >>> 0)';
   return c.size === 4 ? `cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | (${borrow} ? 1 : 0);` : keepCf(null);
 }
+
+/**
+ * After anything that may have changed the TLB, a segment or CPL (a memory slow path, a helper, a
+ * handler): the fetch translation is checked again at the next block boundary (`tf`), and the
+ * stack window is closed.
+ *
+ * STACK_WINDOW: the page of SS offsets the last inline stack access (PUSH/POP/CALL/RET on a flat,
+ * 32-bit stack) found mapped readable and writable in the TLB, with no code on it — `ks` its first
+ * offset, `kp` its RAM address, `kl` = 4092 (the last dword; -1: closed). A dword stack access in it
+ * is exactly the RAM fast path's access (nothing that could change the answer ran since: code pages
+ * are only added outside a region call), without looking at the segment, the TLB or the code pages.
+ */
+const TOUCHED = 'tf = 1; kl = -1;';
 
 /** The value of a load from the RAM fast path (`te`: the TLB entry, `lin`: the linear address). */
 const FAST_LOAD = { r8: 'RAM[(te & -4096) | (lin & 4095)]', r16: 'VW.getUint16((te & -4096) | (lin & 4095), true)', r32: 'VW.getInt32((te & -4096) | (lin & 4095), true)' } as const;
@@ -465,6 +562,8 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
   const dirty = new Set<number>(written);
   let flagsDirty = true;
   let cyDirty = true;
+  /** A flag record written only on the fault and slow paths until the instruction that overwrites it (`flagsDeadButFaults`). */
+  let pending = '';
   /** Stores what may differ; `clean`: the path goes on with the CPU exact. */
   const store = (clean: boolean): string => {
     const code = [...dirty].map((k) => `r[${k}] = r${k};`);
@@ -506,7 +605,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         continue;
       }
       out.push(store(true));
-      out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)}; tf = 1; ${x.current}`);
+      out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)}; ${TOUCHED} ${x.current}`);
       // Jcc, the commonest block end, through its fast path.
       out.push(jcc ? `JCC(cpu, ${x.I}[${k}]);` : `${x.F}[${k}](cpu, ${x.I}[${k}]);`);
       if (last && x.region && CONTINUE_HANDLERS.has(h)) {
@@ -521,7 +620,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       off = next;
       continue;
     }
-    const prep = (): string => `${store(false)} cpu.eip = ${eip(off)}; tf = 1; ${x.current}`;
+    const prep = (): string => `${pending} ${store(false)} cpu.eip = ${eip(off)}; ${TOUCHED} ${x.current}`;
     if (p.mem !== null) {
       const mo = p.mem;
       const size = mo.op === 'r8' ? 1 : mo.op === 'r16' || mo.op === 'w16' ? 2 : 4;
@@ -531,9 +630,19 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       if (mo.pre !== undefined) out.push(localize(mo.pre.replace('I[', `${x.I}[`)).replace('FAULTPREP', prep()));
       const guard = mo.guard === undefined ? '' : `${mo.guard} && `;
       // The access's own locals (o, lin, te) are scoped to it: short live ranges for V8's register allocator.
-      out.push(`{ const o = ${localize(mo.ea)} >>> 0; let lin = 0, te = 0; if (${guard}o >= lo${mo.seg} && o + ${size - 1} <= ${bound}${mo.seg}) { lin = (b${mo.seg} + o) | 0; te = TE[lin >>> 12]; }`);
+      // `a`: the offset as int32 (the linear address an int32 sum); `x…`: a flat segment, whose bounds the in-page test covers.
+      const g = mo.seg;
       if (mo.then !== undefined) for (const w of mo.then.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
       const then = mo.then === undefined ? '' : localize(mo.then).replace('FAULTPREP', prep());
+      // PUSH/POP/CALL/RET: through the stack window when the offset is in it, else the whole check (which opens the window).
+      const win = mo.guard !== undefined && size === 4;
+      if (win) {
+        const fastWin = write ? `VW.setInt32(kp + q, ${localize(mo.val)}, true);` : 'm = VW.getInt32(kp + q, true);';
+        out.push(`{ const a = ${localize(mo.ea)}, q = (a - ks) | 0; if ((q >>> 0) <= kl) { ${fastWin} ${then} } else {`);
+      }
+      const open = win ? `if (xr${g} && xw${g} && (te & RB) !== 0 && (te & WB) !== 0 && CP[te >>> 12] === 0) { ks = (a - (lin & 4095)) | 0; kp = te & -4096; kl = 4092; }` : '';
+      const close = win ? ' } }' : '';
+      out.push(`{ const ${win ? '' : `a = ${localize(mo.ea)}, `}o = a >>> 0; let lin = 0, te = 0; if (${guard}(x${bound[1]}${g} || (o >= lo${g} && o + ${size - 1} <= ${bound}${g}))) { lin = (b${g} + a) | 0; te = TE[lin >>> 12]; }`);
       // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
       const slowCall = (call: string): string =>
         mo.slow === undefined ? `${prep()} ${call} cy = cpu.cycles;` : `${prep()} ${localize(mo.slow.replace('@', `${k}`).replace('I[', `${x.I}[`))} ${reloadText()}`;
@@ -542,30 +651,41 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);`;
         // The slow path leaves the CPU exact; a code-page or MMIO write may end the block after it.
         const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[mo.op], mo.seg, val, eip(off), p.branch === null ? eip(next) : 't', k + 1) : null;
-        const slow = ool !== null ? ool.code : `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
-        out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} } else { ${slow} } }`);
+        const slow = ool !== null ? `${pending} ${ool.code}` : `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
+        out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} ${open} } else { ${slow} } }${close}`);
         if (ool !== null) out.push(ool.resume);
       } else {
         const op = mo.op as 'r8' | 'r16' | 'r32';
         const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[op], mo.seg, '0', eip(off), '0', k + 1) : null;
-        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} } else { ${ool !== null ? ool.code : slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} } }`);
+        out.push(`if ((te & RB) !== 0${inPage}) { m = ${FAST_LOAD[op]}; ${then} ${open} } else { ${ool !== null ? `${pending} ${ool.code}` : slowCall(`m = ${SLOW[op]}(cpu, ${mo.seg}, o);`)} } }${close}`);
         if (ool !== null) out.push(ool.resume);
       }
     }
-    if (p.helper) out.push(`${store(true)} cpu.eip = ${eip(off)}; tf = 1; ${x.current}`);
+    if (p.helper) out.push(`${store(true)} cpu.eip = ${eip(off)}; ${TOUCHED} ${x.current}`);
     const dead = p.flags !== '' && flagsDead(pieces, k);
+    if (p.killsFlags) pending = '';
+    const deferred = p.flags !== '' && !dead && flagsDeadButFaults(pieces, k);
     // Written registers count as unstored from the start of the instruction (a #GP after LOOP's ECX update stores it).
     for (const w of p.code.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
     // Renamed to the locals first; the tokens then stand for code that stores the locals to the CPU.
-    let code = localize(p.code.replace('@', `${k}`).replace('I[', `${x.I}[`) + (dead ? '' : ` ${p.flags}`));
-    code = code.replace('KEEPCF', keepCf(pieces[k - 1]));
+    let code = localize(p.code.replace('@', `${k}`).replace('I[', `${x.I}[`) + (dead || deferred ? '' : ` ${p.flags}`));
+    if (deferred) {
+      pending = localize(p.flags);
+      flagsDirty = true;
+    }
+    code = code.replace('KEEPCF', localize(keepCf(pieces[k - 1])));
+    if (p.slowHandler) {
+      // The handler does the whole instruction from the stored state (faults, REP yields); the locals are reloaded after it.
+      const call = `${prep()} cpu.nextEip = ${eip(next)}; ${x.F}[${k}](cpu, ${x.I}[${k}]); ${reloadText()} cpu.eip = cpu.nextEip; if (cpu.blockBreak) { ${x.partial(k + 1)} }`;
+      code = code.replace('HANDLERSLOW', call);
+    }
     if (code.includes('SYNCFLAGS')) {
       code = code.replace('SYNCFLAGS', flagsDirty ? SYNC_FLAGS : '');
       flagsDirty = false;
     }
     if (code.includes('FAULTPREP')) code = code.replace('FAULTPREP', prep());
     out.push(code);
-    if (!dead && p.flags !== '') flagsDirty = true;
+    if ((!dead && p.flags !== '') || /\bfl = /.test(code)) flagsDirty = true;
     if (p.helper) {
       out.push(reloadAll());
       if (p.stores) out.push(`if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`);
@@ -588,14 +708,19 @@ function storeAll(written: readonly number[]): string {
  * every handler or helper call (`loadEnv`). `segs`: the segment registers the accesses use.
  */
 function loadEnv(segs: readonly number[]): string {
-  const seg = segs.map((g) => `lo${g} = SL[${g}]; hr${g} = SHR[${g}]; hw${g} = SHW[${g}]; b${g} = SB[${g}];`).join(' ');
+  // x…: flat (offsets 0 … 4 GiB − 1, page-aligned base): an access the in-page test passes is within the bounds.
+  const flat = (g: number, h: string): string => `x${h}${g} = lo${g} === 0 && h${h}${g} === 4294967295 && (b${g} & 4095) === 0;`;
+  const seg = segs.map((g) => `lo${g} = SL[${g}]; hr${g} = SHR[${g}]; hw${g} = SHW[${g}]; b${g} = SB[${g}]; ${flat(g, 'r')} ${flat(g, 'w')}`).join(' ');
   return `TE = cpu.tlb.entries; RB = cpu.rdBit; WB = cpu.wrBit; CSL = cpu.segLimit[1]; SSB = (cpu.segAttr[2] & 16384) !== 0; ${seg}`;
 }
 
 /** The segment registers a block's (or region's) inline accesses use; CS (1) always, for the fetch check. */
 function segsOf(pieces: readonly (Piece | null)[]): number[] {
   const used = new Set<number>([1]);
-  for (const p of pieces) if (p?.mem) used.add(p.mem.seg);
+  for (const p of pieces) {
+    if (p?.mem) used.add(p.mem.seg);
+    for (const g of p?.segs ?? []) used.add(g);
+  }
   return [...used].sort();
 }
 
@@ -603,11 +728,13 @@ function segsOf(pieces: readonly (Piece | null)[]): number[] {
 function prologue(locals: readonly number[], segs: readonly number[]): string[] {
   return [
     'const SL = cpu.segLo, SHR = cpu.segHiR, SHW = cpu.segHiW, SB = cpu.segBase, CP = cpu.codePages, VW = cpu.view, RAM = cpu.ram;',
-    `let TE = null, RB = 0, WB = 0, CSL = 0, SSB = false${segs.map((g) => `, lo${g} = 0, hr${g} = 0, hw${g} = 0, b${g} = 0`).join('')};`,
+    `let TE = null, RB = 0, WB = 0, CSL = 0, SSB = false${segs.map((g) => `, lo${g} = 0, hr${g} = 0, hw${g} = 0, b${g} = 0, xr${g} = false, xw${g} = false`).join('')};`,
     loadEnv(segs),
     'const r = cpu.regs;',
     // tf: a slow path or handler ran since the fetch translation was last checked (it may have changed the TLB).
     'let d = 0, s = 0, v = 0, t = 0, m = 0, tf = 1;',
+    // The stack window (see STACK_WINDOW): empty.
+    'let ks = 0, kp = 0, kl = -1;',
     `let ${FLAG_FIELDS.map(([f, l]) => `${l} = cpu.${f}`).join(', ')};`,
     'let cy = cpu.cycles;',
     locals.length > 0 ? `let ${locals.map((k) => `r${k} = r[${k}]`).join(', ')};` : '',
@@ -758,8 +885,66 @@ function regionMembers(blocks: readonly Block[]): Block[] {
   return blocks.filter((b) => b.ipMask === -1 && b.insns.length > 0).sort((a, b) => a.phys - b.phys);
 }
 
+/**
+ * The page offset of the block a block goes on to when it does not branch away: a direct JMP's or
+ * CALL's target, else the instruction after it (a Jcc's fall-through); -1 after RET or an indirect jump.
+ */
+function straightSuccessor(b: Block): number {
+  let off = 0;
+  for (const i of b.insns) off += i.length;
+  const last = b.insns[b.insns.length - 1]!;
+  const h = last.row.handler;
+  if (h === 'ret' || h === 'ret_Iw' || h === 'jmp_Ev' || h === 'call_Ev') return -1;
+  const at = h === 'jmp_Jb' || h === 'jmp_Jz' || h === 'call_Jz' ? (b.phys & 0xfff) + off + last.imm : (b.phys & 0xfff) + off;
+  return at >= 0 && at <= 0xfff ? at : -1;
+}
+
+/** The page offset after a block (a CALL's return point). */
+function returnPoint(b: Block): number {
+  let at = b.phys & 0xfff;
+  for (const i of b.insns) at += i.length;
+  return at;
+}
+
+/** Page offsets a block can go on to at a constant EIP (a superset: the next instruction and any direct branch target). */
+function constantSuccessors(b: Block): number[] {
+  let off = b.phys & 0xfff;
+  for (const i of b.insns) off += i.length;
+  const last = b.insns[b.insns.length - 1]!;
+  const h = last.row.handler;
+  const out = [off];
+  if (isJcc(last) || h === 'jmp_Jb' || h === 'jmp_Jz' || h === 'call_Jz') out.push(off + last.imm);
+  return out.filter((at) => at >= 0 && at <= 0xfff);
+}
+
+/**
+ * The order of a region's cases: chains of blocks, each followed by the block it goes on to when it
+ * does not branch away (a CALL by the function it calls), so that the switch falls through into
+ * it instead of jumping through the case table; chains start at the lowest unplaced address.
+ */
+function traceOrder(blocks: readonly Block[]): Block[] {
+  const at = new Map<number, Block>();
+  for (const b of blocks) at.set(b.phys & 0xfff, b);
+  const placed = new Set<Block>();
+  const order: Block[] = [];
+  for (const first of blocks) {
+    let b: Block | undefined = first;
+    // The return points of the chain's CALLs: a RET goes on to the innermost one.
+    const calls: number[] = [];
+    while (b !== undefined && !placed.has(b)) {
+      placed.add(b);
+      order.push(b);
+      const h: string = b.insns[b.insns.length - 1]!.row.handler;
+      if (h === 'call_Jz') calls.push(returnPoint(b));
+      b = h === 'ret' || h === 'ret_Iw' ? at.get(calls.pop() ?? -1) : at.get(straightSuccessor(b));
+    }
+  }
+  return order;
+}
+
 /** A region's generated source (its length in characters) and the factory that compiles it. */
-function regionSource(members: readonly Block[], fetchBit: number): { readonly length: number; make(): CompiledRegion } {
+function regionSource(blocks: readonly Block[], fetchBit: number): { readonly length: number; make(): CompiledRegion } {
+  const members = traceOrder(blocks);
   const cases: string[] = [];
   const params: string[] = [];
   const values: unknown[] = [];
@@ -771,7 +956,39 @@ function regionSource(members: readonly Block[], fetchBit: number): { readonly l
   // Page offset → case number (dense cases: a jump table), -1 outside the region.
   const slot = new Int16Array(4096).fill(-1);
   members.forEach((b, j) => (slot[b.phys & 0xfff] = j));
-  const longest = Math.max(...members.map((b) => b.insns.length));
+  // After a block, a constant successor later in case order is entered with no budget or deadline
+  // test (these edges form no cycle); instead every test asks for room for the longest run of
+  // blocks joined by such edges: `chain` instructions (the last block included) and `chainCycles`
+  // (the blocks before the last), so that no block the engine would not have started runs.
+  const runLen: number[] = new Array<number>(members.length).fill(0);
+  const runCycles: number[] = new Array<number>(members.length).fill(0);
+  for (let j = members.length - 1; j >= 0; j--) {
+    const b = members[j]!;
+    const n = b.insns.length;
+    let len = 0;
+    let cyc = 0;
+    for (const at of constantSuccessors(b)) {
+      const k = slot[at]!;
+      if (k > j) {
+        len = Math.max(len, runLen[k]!);
+        cyc = Math.max(cyc, b.costs[n]! + runCycles[k]!);
+      }
+    }
+    runLen[j] = n + len;
+    runCycles[j] = cyc;
+  }
+  const chain = Math.max(...runLen);
+  // Return points: the page offsets after the region's CALLs whose next block is in the region, and their cases
+  // (a RET tests its target against these before the page check and the case table; at most four).
+  const returns: [number, number][] = [];
+  for (const b of members) {
+    const last = b.insns[b.insns.length - 1]!;
+    if (last.row.handler !== 'call_Jz') continue;
+    let at = b.phys & 0xfff;
+    for (const i of b.insns) at += i.length;
+    if (at <= 0xfff && slot[at]! >= 0 && returns.length < 4) returns.push([at, slot[at]!]);
+  }
+  const chainCycles = Math.max(...runCycles);
   // Case numbers: the blocks' own (0 … members − 1), then the resume points after out-of-line slow paths, then the slow path itself.
   let nextCase = members.length;
   const outOfLine: OutOfLine = {
@@ -787,53 +1004,79 @@ function regionSource(members: readonly Block[], fetchBit: number): { readonly l
     values.push(b, b.insns, b.fns);
     const pieces = piecesOf[j]!;
     // Only a memory access or a handler can have refilled (and, full, flushed) the TLB.
-    const tlbRisk = pieces.some((p, k) => (p === null ? !isJcc(b.insns[k]!) : p.faults && (p.mem !== null || p.helper)));
+    const tlbRisk = pieces.some((p, k) => (p === null ? !isJcc(b.insns[k]!) : p.faults && (p.mem !== null || p.helper || p.slowHandler)));
+    // A block that is its own constant successor (a one-block loop) runs in a loop of its own: its
+    // back edge jumps straight to its start instead of through the switch (its slow paths are then
+    // inline: a case label cannot be inside that loop).
+    const self = constantSuccessors(b).includes(b.phys & 0xfff);
     const body = emitBlock(b.insns, pieces, locals, written, segs, {
       I: `I${j}`,
       F: `F${j}`,
       region: true,
       current: `host.current = B${j};`,
       partial: (done) => `st.block = B${j}; st.done = ${done}; return total;`,
-      outOfLine,
+      outOfLine: self ? null : outOfLine,
       finish: (e, rel, checked) => {
         const account = `e0 = ${e}; cy += ${b.costs[n]!}; total = (total + ${n}) | 0;`;
         const at = rel === null ? -1 : (b.phys & 0xfff) + rel;
         // A constant next EIP outside the page (or at no block of the region) leaves; inside it needs no page check.
         if (rel !== null && (at < 0 || at > 0xfff || slot[at]! < 0)) return `${account} break main;`;
-        // `lim`: any block of the region fits the budget left (the engine runs the last few itself).
-        const checks = ['total > lim', 'cy >= dl'];
+        // `lim`: any run of blocks of the region fits the budget left (the engine runs the last few itself).
+        const free = rel !== null && slot[at]! > j;
+        const checks = free ? [] : ['total > lim', 'cy >= dl'];
         if (!checked) checks.push('e0 >>> 0 > CSL');
         if (rel === null) checks.push('(e0 & -4096) !== pg');
-        if (tlbRisk) checks.push(`(tf !== 0 && ((tf = 0), (TE[(b1 + e0) >>> 12] & ${fetchBit}) === 0))`);
-        const test = `${account} if (${checks.join(' || ')}) break main;`;
-        if (rel === null) return `${test} c = SLOT[e0 & 4095]; continue main;`;
+        const test = checks.length === 0 ? account : `${account} if (${checks.join(' || ')}) break main;`;
+        const lastH = b.insns[n - 1]!.row.handler;
+        if (rel === null && (lastH === 'ret' || lastH === 'ret_Iw') && returns.length > 0 && checks.length === 3 && checks[2] === '(e0 & -4096) !== pg') {
+          // A return to a CALL of the region: its case without the page check or the case table (EIP = pg | offset: the page is the region's).
+          const next = returns.find(([, k]) => k === j + 1);
+          const pick = returns.filter((r) => r !== next).map(([at, k]) => `e0 === (pg | ${at}) ? ${k} : `).join('');
+          if (next !== undefined) {
+            // The return point is the next case: fall through into it.
+            const tfNext = tlbRisk ? ` if (tf !== 0) { nc = ${j + 1}; c = TFC; continue main; }` : '';
+            return `${account} if (total > lim || cy >= dl) break main; if (e0 !== (pg | ${next[0]})) { c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main; }${tfNext}`;
+          }
+          return `${account} if (total > lim || cy >= dl) break main; c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main;`;
+        }
+        // After a slow path or handler, the next block is reached through the shared fetch-translation check.
+        if (rel === null) return `${test}${tlbRisk ? ' if (tf !== 0) { nc = SLOT[e0 & 4095]; c = TFC; continue main; }' : ''} c = SLOT[e0 & 4095]; continue main;`;
         // The next block by case number; the one right after this case is reached by falling through.
         const k = slot[at]!;
-        return k === j + 1 ? test : `${test} c = ${k}; continue main;`;
+        const tlb = tlbRisk ? ` if (tf !== 0) { nc = ${k}; c = TFC; continue main; }` : '';
+        if (self && k === j) return `${test}${tlb} continue inner${j};`;
+        return k === j + 1 ? `${test}${tlb}` : `${test}${tlb} c = ${k}; continue main;`;
       },
     });
     // `=== false`: a pointer comparison (`!` compiles to a generic ToBoolean on a field load).
-    cases.push(`case ${j}: if (B${j}.valid === false) break; cb = B${j};\n${body.join('\n')}`);
+    const code = self ? `inner${j}: for (;;) {\n${body.join('\n')}\nbreak inner${j};\n}` : body.join('\n');
+    cases.push(`case ${j}: if (B${j}.valid === false) break; cb = B${j};\n${code}`);
   });
   // The shared memory slow path: the state stored, EIP exact, the interpreter's read/write; a store that breaks the block (a code page) ends it.
   const slowCase = nextCase;
   cases.push(
-    `case ${slowCase}: ${storeAll(written)} cpu.eip = se; tf = 1; host.current = cb;`,
+    `case ${slowCase}: ${storeAll(written)} cpu.eip = se; ${TOUCHED} host.current = cb;`,
     'switch (sk) { case 0: m = R8(cpu, sg, so); break; case 1: m = R16(cpu, sg, so); break; case 2: m = R32(cpu, sg, so); break; case 3: W16(cpu, sg, so, sv); break; default: W32(cpu, sg, so, sv); }',
     'cy = cpu.cycles;',
     `if (sk >= ${SLOW_KIND.w16} && cpu.blockBreak) { cpu.eip = sn; st.block = cb; st.done = sd; return total; }`,
     'c = rc; continue main;',
   );
-  for (let k = 0; k < cases.length; k++) cases[k] = cases[k]!.replaceAll('SLOWC', `${slowCase}`);
+  // The shared fetch check (one copy, so its code has run — and V8 has type feedback for it — before any block needs it):
+  // the page's fetch translation still in the TLB after a slow path or handler, else leave at the block boundary.
+  const tfCase = slowCase + 1;
+  cases.push(`case ${tfCase}: tf = 0; if ((TE[(b1 + e0) >>> 12] & ${fetchBit}) === 0) break main; c = nc; continue main;`);
+  for (let k = 0; k < cases.length; k++) cases[k] = cases[k]!.replaceAll('SLOWC', `${slowCase}`).replaceAll('TFC', `${tfCase}`);
   const out = [
     ...prologue(locals, segs),
-    'let sk = 0, sg = 0, so = 0, sv = 0, sn = 0, sd = 0, se = 0, rc = 0;',
+    'let sk = 0, sg = 0, so = 0, sv = 0, sn = 0, sd = 0, se = 0, rc = 0, nc = 0;',
     // cb: the block running, or after a block boundary the block just completed (when total > 0).
     `let total = 0, e0 = cpu.eip, cb = B0, c = SLOT[e0 & 4095];`,
     // `dl`: the deadline unboxed once (a parameter compared in the loop is checked and unboxed at every use).
     // The first calls run short slices, so that V8 sees the entry and exit paths run (type feedback) before it optimizes.
-    `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE}) : ${REGION_SLICE};`,
-    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${longest}, dl = +deadline;`,
+    `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain}) : ${REGION_SLICE};`,
+    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = +deadline - ${chainCycles};`,
+    // No room for the longest run of untested blocks: the engine runs this block itself.
+    'if (lim < 0 || cy >= dl) return 0;',
     'try {',
     'main: for (;;) {',
     'switch (c) {',

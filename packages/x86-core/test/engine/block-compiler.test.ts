@@ -171,6 +171,55 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
     });
   }
+  for (const seed of [41, 42, 43, 44]) {
+    it(`random one-block loop ${seed} (its own successor: a loop inside the region, slow paths inline): the same state`, () => {
+      const rnd = xorshift(seed * 0x9e3779b1);
+      const code: number[] = [];
+      // No branch, call, loop or return opcode anywhere in an instruction (immediates included): one block.
+      const branchy = (ins: number[]): boolean => ins.some((x) => (x >= 0x70 && x <= 0x7f) || x === 0xe8 || x === 0xe2 || x === 0xeb || x === 0xc3 || x === 0xc2 || x === 0xe9);
+      while (code.length < 60) {
+        const ins = randomInstruction(rnd);
+        if (!branchy(ins)) code.push(...ins);
+      }
+      const back = -(code.length + 2);
+      code.push(0xeb, back & 0xff);
+      const interp = machine(code, Infinity);
+      const jit = machine(code, 1);
+      for (const budget of [1, 7, 100, 5000, 14892]) {
+        interp.engine.run(budget);
+        jit.engine.run(budget);
+        expect(snapshot(jit)).toEqual(snapshot(interp));
+      }
+      expect(jit.engine.compiledBlocks).toBeGreaterThan(0);
+      for (let k = 0; k < 1000; k++) {
+        interp.engine.run(1 + (k % 7));
+        jit.engine.run(1 + (k % 7));
+        expect(snapshot(jit)).toEqual(snapshot(interp));
+      }
+    });
+  }
+  for (const seed of [31, 32, 33]) {
+    it(`random program ${seed} under a device deadline every few dozen cycles: the callback sees the same clock at the same points`, () => {
+      const code = randomProgram(seed * 0x9e3779b1, 40);
+      const run = (threshold: number): unknown => {
+        const m = machine(code, threshold);
+        const calls: number[] = [];
+        m.engine.setDeadline(50, (now) => {
+          calls.push(now, m.cpu.counters.retired[0]!);
+          return now + 23 + (calls.length % 41);
+        });
+        const states: unknown[] = [];
+        for (const budget of [1, 7, 100, 5000, 14892]) {
+          m.engine.run(budget);
+          states.push(snapshot(m));
+        }
+        return { states, calls };
+      };
+      const interp = run(Infinity);
+      expect((interp as { calls: number[] }).calls.length).toBeGreaterThan(500);
+      expect(run(1)).toEqual(interp);
+    });
+  }
   it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {
     // l: mov eax, [ebx]; add ebx, 0x1000; inc ecx; mov [0x9000], ecx; cmp ebx, 0x80000; jne l; hlt
     const code = [0x8b, 0x03, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, 0x41, 0x89, 0x0d, 0x00, 0x90, 0x00, 0x00, 0x81, 0xfb, 0x00, 0x00, 0x08, 0x00, 0x75, 0xe9, 0xf4];
