@@ -61,6 +61,14 @@ const WARM_FRACTION = 16;
 /** A page with at most this many hot blocks is compiled again for every block that becomes hot. */
 const SMALL_REGION = 16;
 
+/**
+ * The compile threshold doubles for every `COMPILED_PER_DOUBLING` blocks compiled, up to
+ * `MAX_THRESHOLD_SCALE` × `jitThreshold` (see `InterpreterEngine.threshold`).
+ */
+export const COMPILED_PER_DOUBLING = 128;
+/** Largest factor on `jitThreshold` (`COMPILED_PER_DOUBLING`). */
+export const MAX_THRESHOLD_SCALE = 64;
+
 /** Blocks kept before the whole cache is dropped. */
 export const MAX_CACHED_BLOCKS = 1 << 16;
 
@@ -92,6 +100,8 @@ export class InterpreterEngine implements Engine {
   /** Most blocks in one region function (`MAX_REGION_BLOCKS`; tests lower it to split pages into several regions). */
   regionBlocks = MAX_REGION_BLOCKS;
   private compiled = 0;
+  /** `jitThreshold` × this is the compile count in use (`threshold`). */
+  private scale = 1;
   private deadline = Infinity;
   private onDeadline: DeadlineCallback | null = null;
 
@@ -119,6 +129,21 @@ export class InterpreterEngine implements Engine {
   /** Asks `run()` to return `stop-requested` at the next instruction boundary. */
   requestStop(): void {
     this.cpu.stopRequested = true;
+  }
+
+  /**
+   * The executions after which a block is compiled: `jitThreshold`, doubled for every
+   * `COMPILED_PER_DOUBLING` blocks compiled so far, at most `MAX_THRESHOLD_SCALE` times. Each
+   * compiled instruction becomes 300–600 characters of JavaScript that V8 parses, runs unoptimized
+   * until it has optimized it (its optimizing compiler competing for this machine's two shared
+   * cores), so a compilation pays only for code that runs long after. A guest whose hot code is
+   * small (a benchmark loop, Linux's XZ decompressor: 135 blocks) compiles it at `jitThreshold`;
+   * one that keeps making new code hot (Linux's kernel start-up: thousands of blocks run a few
+   * thousand times each) raises the bar — compiling all of those at 1024 executions made the boot
+   * 2.4 G–4 G instructions 2.3× slower than the interpreter.
+   */
+  get threshold(): number {
+    return this.jitThreshold * this.scale;
   }
 
   /** Number of blocks that became hot and were compiled into their page's region so far. */
@@ -196,6 +221,7 @@ export class InterpreterEngine implements Engine {
     const step = (cpu.flags & EFLAGS.TF) !== 0;
     const one = shadow || step;
     const st = this.exit;
+    const threshold = this.jitThreshold * this.scale;
     let total = 0;
     let done = 0;
     let blockEip = 0;
@@ -215,8 +241,8 @@ export class InterpreterEngine implements Engine {
         blockEip = cpu.eip;
         cpu.stepTrap = step;
         const hits = ++block.hits;
-        if (hits === this.jitThreshold) this.compile(block, false);
-        else if (hits === 4 * this.jitThreshold) this.compile(block, true);
+        if (hits === threshold) this.compile(block, false);
+        else if (hits === 4 * threshold) this.compile(block, true);
         let prev: Block = block;
         const region = block.region;
         let accounted = false;
@@ -227,7 +253,7 @@ export class InterpreterEngine implements Engine {
           total += region(cpu, left - total, this.deadline, this, st);
         }
         // Interpreted (also when the region ran nothing): this block, then its cached successors while they are interpreted too.
-        if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, this.deadline, this.jitThreshold, this, st);
+        if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, this.deadline, threshold, this, st);
         inRegion = false;
         if (st.block !== null) {
           // It stopped inside (or right after a handler ending) this block, or the one it went on to: accounted below.
@@ -321,7 +347,7 @@ export class InterpreterEngine implements Engine {
     const list = this.pageBlocks[page] ?? [block];
     const mode = block.key % 32;
     // Warm blocks of the page join too: a loop's blocks then share one compilation instead of one each.
-    const warm = this.jitThreshold / WARM_FRACTION;
+    const warm = (this.jitThreshold * this.scale) / WARM_FRACTION;
     const members = list.filter((b) => (b.hot || b.hits >= warm) && b.valid && b.key % 32 === mode && b.phys >>> 12 === page && b.ipMask === -1);
     const key = page * 32 + mode;
     const last = this.pageRegions.get(key);
@@ -332,7 +358,7 @@ export class InterpreterEngine implements Engine {
     for (const part of parts) {
       for (const b of part.members) {
         b.hot = true;
-        if (b.region === null) this.compiled++;
+        if (b.region === null && ++this.compiled % COMPILED_PER_DOUBLING === 0 && this.scale < MAX_THRESHOLD_SCALE) this.scale *= 2;
         b.region = part.region;
       }
     }

@@ -14,7 +14,7 @@ import type { RegionExit, RegionHost } from './block-compiler.ts';
  * Runs `n` instructions of `first` (fewer if one sets `Cpu.blockBreak`), EIP at its start, then —
  * when `chain` — block after block through the cached successors (`succEip0/1`, same linear page)
  * as the engine's own loop would: each fits whole in `left`, is valid, has no compiled region and
- * does not reach a compile count (`jitThreshold`, 4 × that) on this entry; each is counted (`hits`),
+ * does not reach a compile count (`jitThreshold`: the engine's `threshold` in use; 4 × that) on this entry; each is counted (`hits`),
  * made `host.current` and charged (`costs`) after it completes; the chain stops at a block boundary
  * when the budget or the `deadline` is reached, or when the successor is not such a block.
  *
