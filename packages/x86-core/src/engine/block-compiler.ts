@@ -640,7 +640,8 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         const fastWin = write ? `VW.setInt32(kp + q, ${localize(mo.val)}, true);` : 'm = VW.getInt32(kp + q, true);';
         out.push(`{ const a = ${localize(mo.ea)}, q = (a - ks) | 0; if ((q >>> 0) <= kl) { ${fastWin} ${then} } else {`);
       }
-      const open = win ? `if (xr${g} && xw${g} && (te & RB) !== 0 && (te & WB) !== 0 && CP[te >>> 12] === 0) { ks = (a - (lin & 4095)) | 0; kp = te & -4096; kl = 4092; }` : '';
+      // `kw`: 4092, or -1 in the warm-up calls that keep the window shut (see WARM_CALLS).
+      const open = win ? `if (xr${g} && xw${g} && (te & RB) !== 0 && (te & WB) !== 0 && CP[te >>> 12] === 0) { ks = (a - (lin & 4095)) | 0; kp = te & -4096; kl = kw; }` : '';
       const close = win ? ' } }' : '';
       out.push(`{ const ${win ? '' : `a = ${localize(mo.ea)}, `}o = a >>> 0; let lin = 0, te = 0; if (${guard}(x${bound[1]}${g} || (o >= lo${g} && o + ${size - 1} <= ${bound}${g}))) { lin = (b${g} + a) | 0; te = TE[lin >>> 12]; }`);
       // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
@@ -752,7 +753,7 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
   const locals = regsOf(pieces, false);
   const written = regsOf(pieces, true);
   const segs = segsOf(pieces);
-  const out: string[] = [...prologue(locals, segs), 'const e0 = cpu.eip;'];
+  const out: string[] = [...prologue(locals, segs), 'const e0 = cpu.eip, kw = 4092;'];
   out.push(
     ...emitBlock(insns, pieces, locals, written, segs, {
       I: 'I',
@@ -1072,8 +1073,13 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     // cb: the block running, or after a block boundary the block just completed (when total > 0).
     `let total = 0, e0 = cpu.eip, cb = B0, c = SLOT[e0 & 4095];`,
     // `dl`: the deadline unboxed once (a parameter compared in the loop is checked and unboxed at every use).
-    // The first calls run short slices, so that V8 sees the entry and exit paths run (type feedback) before it optimizes.
-    `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain}) : ${REGION_SLICE};`,
+    // The first calls run short slices, so that V8 sees the entry and exit paths run (type feedback) before it optimizes:
+    // of varying length, so that they stop — and the next calls enter — at different blocks; every other one with the
+    // stack window kept shut (`kw` = -1), so that every stack access's whole check has run too, not only the one a
+    // call starts with. (Code first run after V8 optimized the region deoptimizes it — "insufficient type feedback" —
+    // and the region could then stay in on-stack-replacement code, about twice as slow, for good.)
+    `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain} + ((CALLS * 7) & ${WARM_SLICE - 1})) : ${REGION_SLICE};`,
+    `const kw = CALLS < ${WARM_CALLS} && (CALLS & 1) === 0 ? -1 : 4092;`,
     `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = +deadline - ${chainCycles};`,
     // No room for the longest run of untested blocks: the engine runs this block itself.
     'if (lim < 0 || cy >= dl) return 0;',
