@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readEflags } from '../../src/cpu/eflags.ts';
 import { setSegCache } from '../../src/cpu/segmentation.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
+import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
 /** The data the copies write (pages 0x50–0x5F, not present at first under paging). */
@@ -18,16 +19,6 @@ const ES_LIMIT = 0x58b3f;
 /** Pages only read (0x60–0x6F). */
 const SOURCE = 0x60000;
 const HANDLERS = 0x3000;
-
-function xorshift(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 const ld = (reg: number, disp: number): number[] => [0x8b, 0x45 | (reg << 3), disp]; // mov r32, [ebp + disp8]
 const ESI = 6;

@@ -3,21 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { readEflags } from '../../src/cpu/eflags.ts';
 import { compileBlock } from '../../src/engine/block-compiler.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
+import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
 /** Registers a random instruction may write: EAX ECX EDX EBX ESI EDI (ESP is the stack, EBP the data base). */
 const DST = [0, 1, 2, 3, 6, 7];
 const DATA = 0x20000;
-
-function xorshift(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 /** One random instruction (bytes) from the forms the compiler inlines, plus a few it does not (flag readers). */
 function randomInstruction(rnd: () => number): number[] {

@@ -7,6 +7,7 @@ import { FAST, markDeadFlags, specialize } from '../../src/exec/fast-ops.ts';
 import { Insn } from '../../src/exec/insn.ts';
 import type { Cpu } from '../../src/cpu/cpu.ts';
 import { createMachine, type Machine } from '../helpers/machine.ts';
+import { xorshift } from '../helpers/random.ts';
 
 /** Registers a random instruction may write: EAX ECX EDX EBX ESI EDI (ESP is the stack, EBP the data base). */
 const DST = [0, 1, 2, 3, 6, 7];
@@ -14,16 +15,6 @@ const DATA = 0x20000;
 const CODE = 0x1000;
 /** `f: ret` and `g: ret` (reached by CALL rel32 / CALL [EBP+0x100]); the jump table at EBP+0x100 points at `back`. */
 const FUNC = 0x3000;
-
-function xorshift(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
