@@ -28,6 +28,7 @@ const report: LinuxBenchReport = {
     result('native', 150_000_000, 4),
     result('bt', 600_000_000, 9.5),
     { ...result('hw-shadow', 0, 0), forksEnd: null, forkSeconds: 0, ok: false, stop: 'budget' },
+    result('hw-nested', 180_000_000, 4.5),
   ],
   qemu: { initSeconds: 9.3, forkSeconds: 1.5, totalSeconds: 11 },
   unavailable: null,
@@ -47,6 +48,11 @@ describe('renderLinuxBench', () => {
   it('shows a run that never printed "forkwait N" as failed, with dashes for what it did not reach', () => {
     const hw = lines.find((l) => l.startsWith('hw-shadow '))!;
     expect(hw.split(/\s{2,}/)).toEqual(['hw-shadow', '—', '—', '17.7×', '99.5', '—', '110.0', '20.0', 'FAILED (budget)']);
+  });
+
+  it('gives hw-nested no paper ratio: the paper measured VT with shadow paging only', () => {
+    const nested = lines.find((l) => l.startsWith('hw-nested '))!;
+    expect(nested.split(/\s{2,}/)).toEqual(['hw-nested', '0.1800', '1.2×', '—', '99.5', '4.5', '110.0', '20.0', 'ok']);
   });
 
   it("ends with QEMU TCG's times from the same run", () => {
