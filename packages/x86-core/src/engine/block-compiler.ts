@@ -535,12 +535,29 @@ function keepCf(prev: Piece | null | undefined): string {
  * stack window is closed.
  *
  * STACK_WINDOW: the page of SS offsets the last inline stack access (PUSH/POP/CALL/RET on a flat,
- * 32-bit stack) found mapped readable and writable in the TLB, with no code on it — `ks` its first
- * offset, `kp` its RAM address, `kl` = 4092 (the last dword; -1: closed). A dword stack access in it
+ * 32-bit stack) found mapped readable and writable in the TLB, with no code on it, with the pages
+ * either side that are so too and physically adjacent (`OPEN_WINDOW`) — `ks` its first offset,
+ * `kp` its RAM address, `kl` its last dword's offset (4092, 8188 or 12284; -1: closed). A dword stack access in it
  * is exactly the RAM fast path's access (nothing that could change the answer ran since: code pages
  * are only added outside a region call), without looking at the segment, the TLB or the code pages.
  */
 const TOUCHED = 'tf = 1; kl = -1;';
+
+/**
+ * Opens the stack window at the page of `lin` (`te` its TLB entry: RAM with read and write rights,
+ * no code) and widens it by the linear page below and the one above when each is in the TLB with
+ * read and write rights, holds no code and is the physically adjacent page — accesses there are
+ * then exactly the ones the TLB fast path would make (a stack straddling a page boundary: 8 KiB
+ * kernel stacks, the speed guest's call loop). `ks`/`kp`: the window's linear and physical start;
+ * `kl`: its last offset for a dword, or `kw` = -1 (shut) in warm-up. Branch-free (`&` on booleans),
+ * so that all of it has run — and V8 has type feedback for it — wherever it runs at all; a
+ * neighbour that is not a candidate looks up its own page's code count instead (in range).
+ */
+const OPEN_WINDOW =
+  'const u = TE[((lin >>> 12) - 1) & 1048575], w = TE[((lin >>> 12) + 1) & 1048575], p0 = te & -4096; ' +
+  'const bu = (p0 !== 0) & ((u & RB) !== 0) & ((u & WB) !== 0) & ((u & -4096) === p0 - 4096), bw = ((w & RB) !== 0) & ((w & WB) !== 0) & ((w & -4096) === p0 + 4096); ' +
+  'const lo = bu & (CP[(bu !== 0 ? u : te) >>> 12] === 0), hi = bw & (CP[(bw !== 0 ? w : te) >>> 12] === 0); ' +
+  'ks = (a - (lin & 4095) - (lo << 12)) | 0; kp = p0 - (lo << 12); kl = (kw + ((lo + hi) << 12)) | (kw >> 31);';
 
 /** The value of a load from the RAM fast path (`te`: the TLB entry, `lin`: the linear address). */
 const FAST_LOAD = { r8: 'RAM[(te & -4096) | (lin & 4095)]', r16: 'VW.getUint16((te & -4096) | (lin & 4095), true)', r32: 'VW.getInt32((te & -4096) | (lin & 4095), true)' } as const;
@@ -640,8 +657,10 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         const fastWin = write ? `VW.setInt32(kp + q, ${localize(mo.val)}, true);` : 'm = VW.getInt32(kp + q, true);';
         out.push(`{ const a = ${localize(mo.ea)}, q = (a - ks) | 0; if ((q >>> 0) <= kl) { ${fastWin} ${then} } else {`);
       }
-      // `kw`: 4092, or -1 in the warm-up calls that keep the window shut (see WARM_CALLS).
-      const open = win ? `if (xr${g} && xw${g} && (te & RB) !== 0 && (te & WB) !== 0 && CP[te >>> 12] === 0) { ks = (a - (lin & 4095)) | 0; kp = te & -4096; kl = kw; }` : '';
+      // `kw`: 4092, or -1 in the warm-up calls that keep the window shut (see WARM_CALLS). The window
+      // takes in the linear pages either side when the TLB maps them to the physical pages either side
+      // with the same rights (a stack that straddles a page boundary: 8 KiB kernel stacks, the call loop).
+      const open = win ? `if (xr${g} && xw${g} && (te & RB) !== 0 && (te & WB) !== 0 && CP[te >>> 12] === 0) { ${OPEN_WINDOW} }` : '';
       const close = win ? ' } }' : '';
       out.push(`{ const ${win ? '' : `a = ${localize(mo.ea)}, `}o = a >>> 0; let lin = 0, te = 0; if (${guard}(x${bound[1]}${g} || (o >= lo${g} && o + ${size - 1} <= ${bound}${g}))) { lin = (b${g} + a) | 0; te = TE[lin >>> 12]; }`);
       // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
@@ -790,7 +809,11 @@ export interface RegionExit {
    * Null when the region stopped at a block boundary with every block accounted.
    */
   block: Block | null;
-  /** The last block the region ran to completion and accounted (the engine's `prev` for chaining). */
+  /**
+   * The last block the region ran to completion and accounted (the engine's `prev` for chaining;
+   * when the region stopped at a block dropped since it was compiled, that block: `prev` only holds
+   * successor links).
+   */
   last: Block | null;
   done: number;
   eip: number;
@@ -957,28 +980,6 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
   // Page offset → case number (dense cases: a jump table), -1 outside the region.
   const slot = new Int16Array(4096).fill(-1);
   members.forEach((b, j) => (slot[b.phys & 0xfff] = j));
-  // After a block, a constant successor later in case order is entered with no budget or deadline
-  // test (these edges form no cycle); instead every test asks for room for the longest run of
-  // blocks joined by such edges: `chain` instructions (the last block included) and `chainCycles`
-  // (the blocks before the last), so that no block the engine would not have started runs.
-  const runLen: number[] = new Array<number>(members.length).fill(0);
-  const runCycles: number[] = new Array<number>(members.length).fill(0);
-  for (let j = members.length - 1; j >= 0; j--) {
-    const b = members[j]!;
-    const n = b.insns.length;
-    let len = 0;
-    let cyc = 0;
-    for (const at of constantSuccessors(b)) {
-      const k = slot[at]!;
-      if (k > j) {
-        len = Math.max(len, runLen[k]!);
-        cyc = Math.max(cyc, b.costs[n]! + runCycles[k]!);
-      }
-    }
-    runLen[j] = n + len;
-    runCycles[j] = cyc;
-  }
-  const chain = Math.max(...runLen);
   // Return points: the page offsets after the region's CALLs whose next block is in the region, and their cases
   // (a RET tests its target against these before the page check and the case table; at most four).
   const returns: [number, number][] = [];
@@ -989,16 +990,45 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     for (const i of b.insns) at += i.length;
     if (at <= 0xfff && slot[at]! >= 0 && returns.length < 4) returns.push([at, slot[at]!]);
   }
+  // A RET whose next case is a return point falls through into it when its target is that point.
+  const returnsTo = (b: Block, j: number): [number, number] | undefined => {
+    const h = b.insns[b.insns.length - 1]!.row.handler;
+    return h === 'ret' || h === 'ret_Iw' ? returns.find(([, k]) => k === j + 1) : undefined;
+  };
+  // After a block, a constant successor later in case order — or the return point right after a
+  // RET's case, when the RET returns there — is entered with no budget or deadline test (these
+  // edges form no cycle); instead every test asks for room for the longest run of blocks joined by
+  // such edges: `chain` instructions (the last block included) and `chainCycles` (the blocks before
+  // the last), so that no block the engine would not have started runs.
+  const runLen: number[] = new Array<number>(members.length).fill(0);
+  const runCycles: number[] = new Array<number>(members.length).fill(0);
+  for (let j = members.length - 1; j >= 0; j--) {
+    const b = members[j]!;
+    const n = b.insns.length;
+    let len = 0;
+    let cyc = 0;
+    const ret = returnsTo(b, j);
+    for (const at of ret === undefined ? constantSuccessors(b) : [ret[0]]) {
+      const k = slot[at]!;
+      if (k > j) {
+        len = Math.max(len, runLen[k]!);
+        cyc = Math.max(cyc, b.costs[n]! + runCycles[k]!);
+      }
+    }
+    runLen[j] = n + len;
+    runCycles[j] = cyc;
+  }
+  const chain = Math.max(...runLen);
   const chainCycles = Math.max(...runCycles);
   // Case numbers: the blocks' own (0 … members − 1), then the resume points after out-of-line slow paths, then the slow path itself.
   let nextCase = members.length;
-  const outOfLine: OutOfLine = {
+  const outOfLine = (j: number): OutOfLine => ({
     jump: (kind, seg, val, eipExpr, nextExpr, done) => {
       const resume = nextCase++;
       const store = kind >= SLOW_KIND.w16 ? ` sv = ${val}; sn = ${nextExpr}; sd = ${done};` : '';
-      return { code: `sk = ${kind}; sg = ${seg}; so = o;${store} se = ${eipExpr}; rc = ${resume}; c = SLOWC; continue main;`, resume: `case ${resume}:` };
+      return { code: `sk = ${kind}; sg = ${seg}; so = o;${store} se = ${eipExpr}; cb = B${j}; rc = ${resume}; c = SLOWC; continue main;`, resume: `case ${resume}:` };
     },
-  };
+  });
   members.forEach((b, j) => {
     const n = b.insns.length;
     params.push(`B${j}`, `I${j}`, `F${j}`);
@@ -1014,44 +1044,49 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
       I: `I${j}`,
       F: `F${j}`,
       region: true,
-      current: `host.current = B${j};`,
+      current: `host.current = cb = B${j};`,
       partial: (done) => `st.block = B${j}; st.done = ${done}; return total;`,
-      outOfLine: self ? null : outOfLine,
+      outOfLine: self ? null : outOfLine(j),
       finish: (e, rel, checked) => {
         const account = `e0 = ${e}; cy += ${b.costs[n]!}; total = (total + ${n}) | 0;`;
+        // `cb`: set only where the switch may end the call (`st.last`), not on every block's entry.
+        const leave = `{ cb = B${j}; break main; }`;
         const at = rel === null ? -1 : (b.phys & 0xfff) + rel;
         // A constant next EIP outside the page (or at no block of the region) leaves; inside it needs no page check.
-        if (rel !== null && (at < 0 || at > 0xfff || slot[at]! < 0)) return `${account} break main;`;
+        if (rel !== null && (at < 0 || at > 0xfff || slot[at]! < 0)) return `${account} ${leave}`;
+        // After a slow path or handler, the next block is reached through the shared fetch-translation check.
+        const viaTf = (k: string): string => (tlbRisk ? ` if (tf !== 0) { cb = B${j}; nc = ${k}; c = TFC; continue main; }` : '');
+        const ret = returnsTo(b, j);
+        if (rel === null && checked && ret !== undefined) {
+          // A return to the CALL just before the next case: fall through into it, untested (see `chain`); any other
+          // target is tested, then found among the other return points or through the page check and the case table.
+          const pick = returns.filter((r) => r !== ret).map(([p, k]) => `e0 === (pg | ${p}) ? ${k} : `).join('');
+          const other = `cb = B${j}; if (total > lim || cy >= dl) break main; c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main;`;
+          return `${account} if (e0 !== (pg | ${ret[0]})) { ${other} }${viaTf(`${j + 1}`)}`;
+        }
         // `lim`: any run of blocks of the region fits the budget left (the engine runs the last few itself).
         const free = rel !== null && slot[at]! > j;
         const checks = free ? [] : ['total > lim', 'cy >= dl'];
         if (!checked) checks.push('e0 >>> 0 > CSL');
         if (rel === null) checks.push('(e0 & -4096) !== pg');
-        const test = checks.length === 0 ? account : `${account} if (${checks.join(' || ')}) break main;`;
+        const test = checks.length === 0 ? account : `${account} if (${checks.join(' || ')}) ${leave}`;
         const lastH = b.insns[n - 1]!.row.handler;
         if (rel === null && (lastH === 'ret' || lastH === 'ret_Iw') && returns.length > 0 && checks.length === 3 && checks[2] === '(e0 & -4096) !== pg') {
           // A return to a CALL of the region: its case without the page check or the case table (EIP = pg | offset: the page is the region's).
-          const next = returns.find(([, k]) => k === j + 1);
-          const pick = returns.filter((r) => r !== next).map(([at, k]) => `e0 === (pg | ${at}) ? ${k} : `).join('');
-          if (next !== undefined) {
-            // The return point is the next case: fall through into it.
-            const tfNext = tlbRisk ? ` if (tf !== 0) { nc = ${j + 1}; c = TFC; continue main; }` : '';
-            return `${account} if (total > lim || cy >= dl) break main; if (e0 !== (pg | ${next[0]})) { c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main; }${tfNext}`;
-          }
-          return `${account} if (total > lim || cy >= dl) break main; c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main;`;
+          const pick = returns.map(([p, k]) => `e0 === (pg | ${p}) ? ${k} : `).join('');
+          return `${account} cb = B${j}; if (total > lim || cy >= dl) break main; c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main;`;
         }
-        // After a slow path or handler, the next block is reached through the shared fetch-translation check.
-        if (rel === null) return `${test}${tlbRisk ? ' if (tf !== 0) { nc = SLOT[e0 & 4095]; c = TFC; continue main; }' : ''} c = SLOT[e0 & 4095]; continue main;`;
+        if (rel === null) return `${test} cb = B${j};${tlbRisk ? ' if (tf !== 0) { nc = SLOT[e0 & 4095]; c = TFC; continue main; }' : ''} c = SLOT[e0 & 4095]; continue main;`;
         // The next block by case number; the one right after this case is reached by falling through.
         const k = slot[at]!;
-        const tlb = tlbRisk ? ` if (tf !== 0) { nc = ${k}; c = TFC; continue main; }` : '';
+        const tlb = viaTf(`${k}`);
         if (self && k === j) return `${test}${tlb} continue inner${j};`;
         return k === j + 1 ? `${test}${tlb}` : `${test}${tlb} c = ${k}; continue main;`;
       },
     });
     // `=== false`: a pointer comparison (`!` compiles to a generic ToBoolean on a field load).
     const code = self ? `inner${j}: for (;;) {\n${body.join('\n')}\nbreak inner${j};\n}` : body.join('\n');
-    cases.push(`case ${j}: if (B${j}.valid === false) break; cb = B${j};\n${code}`);
+    cases.push(`case ${j}: if (B${j}.valid === false) { cb = B${j}; break; }\n${code}`);
   });
   // The shared memory slow path: the state stored, EIP exact, the interpreter's read/write; a store that breaks the block (a code page) ends it.
   const slowCase = nextCase;
@@ -1070,7 +1105,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
   const out = [
     ...prologue(locals, segs),
     'let sk = 0, sg = 0, so = 0, sv = 0, sn = 0, sd = 0, se = 0, rc = 0, nc = 0;',
-    // cb: the block running, or after a block boundary the block just completed (when total > 0).
+    // cb: set only where the call can end or throw — the block running (a fault, a slow path), else the block just completed (`st.last`).
     `let total = 0, e0 = cpu.eip, cb = B0, c = SLOT[e0 & 4095];`,
     // `dl`: the deadline unboxed once (a parameter compared in the loop is checked and unboxed at every use).
     // The first calls run short slices, so that V8 sees the entry and exit paths run (type feedback) before it optimizes:
