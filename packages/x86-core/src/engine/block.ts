@@ -25,6 +25,8 @@ export interface Block {
   readonly fns: readonly Handler[];
   /** costs[k] = modeled cycles of the first k instructions. */
   readonly costs: Float64Array;
+  /** Modeled cycles of the whole block (`costs[insns.length]`: what the interpreter loop charges a chained block). */
+  readonly cost: number;
   /** Physical byte ranges the block was decoded from (second page: -1 if none). */
   readonly end0: number;
   readonly start1: number;
@@ -57,8 +59,9 @@ export function cachedSuccessor(b: Block, eip: number): Block | null {
   if (eip === b.succEip1) return b.succ1;
   const eips = b.moreEips;
   if (eips === null) return null;
-  const k = eips.indexOf(eip);
-  return k < 0 ? null : b.more![k]!;
+  // A plain loop: the interpreter loop inlines this, an `indexOf` stays a builtin call.
+  for (let k = 0; k < eips.length; k++) if (eips[k] === eip) return b.more![k]!;
+  return null;
 }
 
 /** Caches `next` as the successor of `b` at `eip` (the first two in `succ0`/`succ1`, then up to `MORE_SUCCESSORS` more, the oldest replaced). */
@@ -189,6 +192,7 @@ export function buildBlock(cpu: Cpu, phys: number, mode: number): Block {
     insns,
     fns,
     costs: Float64Array.from(costs),
+    cost: total,
     end0: Math.min(p, pageEnd),
     start1,
     end1,

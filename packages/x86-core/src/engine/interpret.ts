@@ -5,6 +5,7 @@ import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT, SIZE_MASK, testCondition } from '.
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { read32, read8, write16, write32 } from '../cpu/memory.ts';
 import { fastPop, fastPush } from '../exec/hot.ts';
+import { REP_CHUNK } from '../exec/string.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
 import { cachedSuccessor, type Block } from './block.ts';
@@ -46,14 +47,19 @@ export function runBlocks(
   const compileAt4 = 4 * jitThreshold;
   // Executions are counted only for the block compiler (`interp` never compiles).
   const counting = jitThreshold !== Infinity;
+  // Booleans compared with `=== true` and the deadline kept as a double (`LIMIT`): V8 then tests one word
+  // (a bare `if (x)` on a field or parameter compiles to a full ToBoolean, several tests per use).
+  const chaining = chain === true;
+  LIMIT[0] = deadline;
   let block = first;
   let total = 0;
-  let start = cpu.eip;
+  // EIP values are kept int32 (`| 0` where they come from fields or calls) so V8 keeps them untagged.
+  let start = cpu.eip | 0;
   try {
   for (;;) {
     const insns = block.insns;
     const fns = block.fns;
-    const mask = block.ipMask;
+    const mask = block.ipMask | 0;
     let eip = start;
     let done = 0;
     // Dead flag writes (`Insn.dead`) are skipped only when the whole block runs.
@@ -552,7 +558,7 @@ export function runBlocks(
             cpu.nextEip = next;
             // CALL rel32 (32-bit stack; else the handler): target checked, then the push
             if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
-              next = viaHandler(cpu, fns[done]!, i, next);
+              next = viaHandler(cpu, fns[done]!, i, next) | 0;
               break;
             }
             const target = jumpTarget(cpu, (next + i.imm) | 0);
@@ -567,11 +573,11 @@ export function runBlocks(
             cpu.nextEip = next;
             // RET (32-bit stack; else the handler)
             if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
-              next = viaHandler(cpu, fns[done]!, i, next);
+              next = viaHandler(cpu, fns[done]!, i, next) | 0;
               break;
             }
             const sp = regs[4]!;
-            const target = jumpTarget(cpu, read32(cpu, 2, sp));
+            const target = jumpTarget(cpu, read32(cpu, 2, sp)) | 0;
             regs[4] = (sp + 4) | 0;
             next = target;
             break;
@@ -588,17 +594,17 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // JMP m32
-            next = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0)));
+            next = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0))) | 0;
             break;
           case 45: {
             cpu.eip = eip;
             cpu.nextEip = next;
             // CALL m32 (32-bit stack; else the handler)
             if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
-              next = viaHandler(cpu, fns[done]!, i, next);
+              next = viaHandler(cpu, fns[done]!, i, next) | 0;
               break;
             }
-            const target = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0)));
+            const target = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0))) | 0;
             const sp = (regs[4]! - 4) | 0;
             write32(cpu, 2, sp, next);
             regs[4] = sp;
@@ -622,46 +628,153 @@ export function runBlocks(
             done++;
             continue;
           }
+          case 48: {
+            // REP MOVSD, DF=0, no TF: ECX dwords (≤ REP_CHUNK) within one page of source and destination
+            // copied at once when every access would take the TLB fast path (string.ts `bulkRun`'s
+            // conditions: segment limits, RAM readable / writable without decoded code, ranges apart);
+            // else the handler (per iteration, yields, faults).
+            const count = regs[1]! >>> 0;
+            if (count !== 0 && count <= REP_CHUNK && (cpu.flags & (EFLAGS.DF | EFLAGS.TF)) === 0) {
+              const len = count * 4;
+              const di = regs[7]! >>> 0;
+              const si = regs[6]! >>> 0;
+              const dLin = (cpu.segBase[0]! + di) | 0;
+              const sLin = (cpu.segBase[i.seg]! + si) | 0;
+              const ed = cpu.tlb.entries[dLin >>> 12]!;
+              const es = cpu.tlb.entries[sLin >>> 12]!;
+              if (
+                (dLin & 0xfff) + len <= 0x1000 &&
+                (sLin & 0xfff) + len <= 0x1000 &&
+                di >= cpu.segLo[0]! &&
+                di + len - 1 <= cpu.segHiW[0]! &&
+                si >= cpu.segLo[i.seg]! &&
+                si + len - 1 <= cpu.segHiR[i.seg]! &&
+                (ed & cpu.wrBit) !== 0 &&
+                cpu.codePages[ed >>> 12] === 0 &&
+                (es & cpu.rdBit) !== 0
+              ) {
+                const pd = (ed & 0xfffff000) | (dLin & 0xfff);
+                const ps = (es & 0xfffff000) | (sLin & 0xfff);
+                if (pd >= ps + len || ps >= pd + len) {
+                  cpu.ram.copyWithin(pd, ps, ps + len);
+                  regs[6] = (si + len) | 0;
+                  regs[7] = (di + len) | 0;
+                  regs[1] = 0;
+                  eip = next;
+                  done++;
+                  continue;
+                }
+              }
+            }
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            fns[done]!(cpu, i);
+            next = cpu.nextEip | 0;
+            break;
+          }
+          case 49: {
+            // REP STOSD, DF=0, no TF: ECX dwords (≤ REP_CHUNK) within one page at once, as REP MOVSD above
+            const count = regs[1]! >>> 0;
+            if (count !== 0 && count <= REP_CHUNK && (cpu.flags & (EFLAGS.DF | EFLAGS.TF)) === 0) {
+              const len = count * 4;
+              const di = regs[7]! >>> 0;
+              const dLin = (cpu.segBase[0]! + di) | 0;
+              const ed = cpu.tlb.entries[dLin >>> 12]!;
+              if ((dLin & 0xfff) + len <= 0x1000 && di >= cpu.segLo[0]! && di + len - 1 <= cpu.segHiW[0]! && (ed & cpu.wrBit) !== 0 && cpu.codePages[ed >>> 12] === 0) {
+                const pd = (ed & 0xfffff000) | (dLin & 0xfff);
+                const v = regs[0]!;
+                for (let p = pd; p < pd + len; p += 4) cpu.view.setInt32(p, v, true);
+                regs[7] = (di + len) | 0;
+                regs[1] = 0;
+                eip = next;
+                done++;
+                continue;
+              }
+            }
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            fns[done]!(cpu, i);
+            next = cpu.nextEip | 0;
+            break;
+          }
+          case 50:
+            // CLD
+            cpu.flags &= ~EFLAGS.DF;
+            eip = next;
+            done++;
+            continue;
+          case 51:
+            // STD
+            cpu.flags |= EFLAGS.DF;
+            eip = next;
+            done++;
+            continue;
+          case 52:
+            // NOT r
+            regs[i.fa] = ~regs[i.fa]!;
+            eip = next;
+            done++;
+            continue;
+          case 53: {
+            // NEG r: flags as SUB 0 − r
+            const s = regs[i.fa]!;
+            const r = (0 - s) | 0;
+            regs[i.fa] = r;
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.SUB;
+              cpu.lzDst = 0;
+              cpu.lzSrc = s;
+              cpu.lzRes = r;
+              cpu.lzSize = 4;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
+          }
         default:
           cpu.eip = eip;
           cpu.nextEip = next;
           fns[done]!(cpu, i);
-          next = cpu.nextEip;
+          next = cpu.nextEip | 0;
       }
       // After an instruction that touched memory or ran a handler (the others `continue` above).
       eip = next;
       done++;
-      if (cpu.blockBreak) break;
+      if (cpu.blockBreak === true) break;
     }
     // At a block boundary EIP and the next EIP agree, as after every instruction the handlers run.
     cpu.eip = eip;
     cpu.nextEip = eip;
-    if (!chain || cpu.blockBreak || cpu.stepTrap) {
+    if (!chaining || cpu.blockBreak === true || cpu.stepTrap === true) {
       st.block = block;
       st.done = done;
       return total;
     }
-    cpu.cycles += block.costs[done]!;
+    // Chaining, the whole block ran (`done` = its length): its cost is `Block.cost`.
+    const cycles = cpu.cycles + block.cost;
+    cpu.cycles = cycles;
     total += done;
     let next: Block | null = null;
     if (eip === block.succEip0) next = block.succ0;
     else if (eip === block.succEip1) next = block.succ1;
     else if (block.moreEips !== null) next = cachedSuccessor(block, eip);
+    // It fits the budget (every block has an instruction, so this also stops at `total >= left`).
+    const size = next === null ? 0 : next.insns.length | 0;
     if (
-      total >= left ||
-      cpu.cycles >= deadline ||
       next === null ||
-      !next.valid ||
+      size > left - total ||
+      cycles >= LIMIT[0]! ||
+      next.valid !== true ||
       (eip & ~0xfff) !== page ||
       next.region !== null ||
-      next.insns.length > left - total ||
       (counting && (next.hits + 1 === jitThreshold || next.hits + 1 === compileAt4))
     ) {
       st.block = null;
       st.last = block;
       return total;
     }
-    n = next.insns.length;
+    n = size;
     if (counting) next.hits++;
     host.current = next;
     block = next;
@@ -675,6 +788,9 @@ export function runBlocks(
     throw e;
   }
 }
+
+/** The deadline as a double (a parameter compared directly is tested for Smi or heap number on every use). */
+const LIMIT = new Float64Array(1);
 
 function setLogic(c: Cpu, r: number): void {
   c.lzOp = LAZY.LOGIC;

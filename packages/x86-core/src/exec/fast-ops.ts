@@ -1,9 +1,10 @@
-/** @file Instruction specialisation: classifies each decoded instruction once into a `FAST` form (operands pre-decoded into `Insn.fa`/`fb`) that the interpreter's loop (exec/hot.ts) runs inline. */
+/** @file Instruction specialisation: classifies each decoded instruction once into a `FAST` form (operands pre-decoded into `Insn.fa`/`fb`) that the interpreter's loop (engine/interpret.ts) runs inline. */
+import { PREFIX } from '../decode/instruction.ts';
 import type { Insn } from './insn.ts';
 import { SHIFT } from './shift.ts';
 
 /**
- * The specialised forms, numbered as the cases of `runBlock` (exec/hot.ts). All are 32-bit
+ * The specialised forms, numbered as the cases of `runBlocks` (engine/interpret.ts). All are 32-bit
  * operand size; memory forms use 32-bit addressing. `fa`/`fb` hold register numbers
  * (destination/source), the shift count or the condition. Anything else is 0: the handler.
  */
@@ -34,6 +35,12 @@ export const FAST = {
   MOV_MR16: 46,
   /** LOOP rel8 with ECX (32-bit address size). */
   LOOP: 47,
+  /** REP MOVSD / REP STOSD (F3 or F2, 32-bit address size): a forward copy or fill within one page at once, else the handler. */
+  REP_MOVSD: 48, REP_STOSD: 49,
+  /** CLD / STD. */
+  CLD: 50, STD: 51,
+  /** NOT / NEG r32(fa). */
+  NOT: 52, NEG: 53,
 } as const;
 
 const ALU_FORMS: Readonly<Record<string, readonly [number, number, number]>> = {
@@ -141,6 +148,24 @@ export function specialize(ins: Insn): void {
     case 'push_Zv':
       set(ins, FAST.PUSH, ins.zreg, 0);
       return;
+    case 'movs_XvYv':
+      if (ins.adsize === 4 && (ins.prefixes & (PREFIX.REP | PREFIX.REPNE)) !== 0) set(ins, FAST.REP_MOVSD, 0, 0);
+      return;
+    case 'stos_YveAX':
+      if (ins.adsize === 4 && (ins.prefixes & (PREFIX.REP | PREFIX.REPNE)) !== 0) set(ins, FAST.REP_STOSD, 0, 0);
+      return;
+    case 'cld':
+      set(ins, FAST.CLD, 0, 0);
+      return;
+    case 'std':
+      set(ins, FAST.STD, 0, 0);
+      return;
+    case 'not_Ev':
+      if (reg) set(ins, FAST.NOT, ins.rm, 0);
+      return;
+    case 'neg_Ev':
+      if (reg) set(ins, FAST.NEG, ins.rm, 0);
+      return;
     case 'pop_Zv':
       set(ins, FAST.POP, ins.zreg, 0);
       return;
@@ -166,14 +191,14 @@ function set(ins: Insn, fast: number, fa: number, fb: number): void {
 const FULL_WRITERS: ReadonlySet<number> = new Set([
   FAST.ADD_RR, FAST.SUB_RR, FAST.CMP_RR, FAST.AND_RR, FAST.OR_RR, FAST.XOR_RR, FAST.TEST_RR,
   FAST.ADD_RI, FAST.SUB_RI, FAST.CMP_RI, FAST.AND_RI, FAST.OR_RI, FAST.XOR_RI, FAST.TEST_RI,
-  FAST.SHL, FAST.SHR, FAST.SAR, FAST.TEST_AL, FAST.CMP_AL,
+  FAST.SHL, FAST.SHR, FAST.SAR, FAST.TEST_AL, FAST.CMP_AL, FAST.NEG,
 ]);
 /** Forms that neither read nor write flags, touch memory nor fault. */
-const FLAGLESS: ReadonlySet<number> = new Set([FAST.MOV_RR, FAST.MOV_RI, FAST.LEA]);
+const FLAGLESS: ReadonlySet<number> = new Set([FAST.MOV_RR, FAST.MOV_RI, FAST.LEA, FAST.NOT]);
 
 /**
  * Marks (`Insn.dead`) the register-only flag writers of a block whose flags nobody can see: the
- * next instruction that is not a flagless register move (MOV r,r / MOV r,imm / LEA) is a
+ * next instruction that is not a flagless register move (MOV r,r / MOV r,imm / LEA / NOT) is a
  * register-only form that overwrites all six status flags. In between nothing reads the flags,
  * touches memory, faults or ends the block, so when the whole block runs the architectural state
  * is the same at every point anything could look at it (a fault, the block's end). INC/DEC (which

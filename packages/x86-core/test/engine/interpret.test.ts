@@ -26,7 +26,7 @@ function randomInstruction(rnd: () => number, at: number): number[] {
   const d = pick(DST);
   const s = rnd() % 8;
   const mem = [0x45 | (d << 3), (rnd() % 60) * 4]; // [ebp + disp8], reg = d
-  switch (rnd() % 20) {
+  switch (rnd() % 22) {
     case 0: // add/or/and/sub/xor/cmp/test/mov Ev,Gv, register
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89, 0x11, 0x19]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev, register
@@ -65,6 +65,15 @@ function randomInstruction(rnd: () => number, at: number): number[] {
       return pick([[0xf7, 0xd0 | d], [0xf7, 0xd8 | d], [0x13, 0xc0 | (d << 3) | s], [0x1b, 0xc0 | (d << 3) | s]]);
     case 18: // mov r, r then a flag writer: dead-flag chains
       return [0x89, 0xc0 | (s << 3) | d, 0x31, 0xc0 | (s << 3) | d];
+    case 19: {
+      // rep movsd / rep stosd (F3 or F2) of 0–20 dwords within the data area, apart or overlapping, either direction
+      const src = DATA + (rnd() % 40) * 4;
+      const dst = DATA + (rnd() % 40) * 4 + pick([0, 0, 1]);
+      const op = pick([[0xf3, 0xa5], [0xf2, 0xa5], [0xf3, 0xab]]);
+      return [0xbe, ...le32(src), 0xbf, ...le32(dst), 0xb9, ...le32(rnd() % 21), pick([0xfc, 0xfc, 0xfc, 0xfd]), ...op, 0xfc];
+    }
+    case 20: // cld / std (ESI/EDI/ECX random: a REP after them runs through the handler or not at all)
+      return [pick([0xfc, 0xfd]), 0xfc];
     default: // movsx / movzx register
       return [0x0f, pick([0xb6, 0xbe, 0xb7]), 0xc0 | (d << 3) | s];
   }
