@@ -942,6 +942,26 @@ function constantSuccessors(b: Block): number[] {
 }
 
 /**
+ * The back edges (as `from * n + to`) of a depth-first search of `edges` (successor cases by
+ * case) from case 0, then from each case not yet reached, in case order: the other edges form no cycle.
+ */
+function backEdges(edges: readonly (readonly number[])[]): Set<number> {
+  const n = edges.length;
+  const state = new Uint8Array(n); // 0 unseen, 1 on the search path, 2 done
+  const back = new Set<number>();
+  const visit = (j: number): void => {
+    state[j] = 1;
+    for (const k of edges[j]!) {
+      if (state[k] === 1) back.add(j * n + k);
+      else if (state[k] === 0) visit(k);
+    }
+    state[j] = 2;
+  };
+  for (let j = 0; j < n; j++) if (state[j] === 0) visit(j);
+  return back;
+}
+
+/**
  * The order of a region's cases: chains of blocks, each followed by the block it goes on to when it
  * does not branch away (a CALL by the function it calls), so that the switch falls through into
  * it instead of jumping through the case table; chains start at the lowest unplaced address.
@@ -995,29 +1015,37 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     const h = b.insns[b.insns.length - 1]!.row.handler;
     return h === 'ret' || h === 'ret_Iw' ? returns.find(([, k]) => k === j + 1) : undefined;
   };
-  // After a block, a constant successor later in case order — or the return point right after a
-  // RET's case, when the RET returns there — is entered with no budget or deadline test (these
-  // edges form no cycle); instead every test asks for room for the longest run of blocks joined by
-  // such edges: `chain` instructions (the last block included) and `chainCycles` (the blocks before
-  // the last), so that no block the engine would not have started runs.
-  const runLen: number[] = new Array<number>(members.length).fill(0);
+  // Constant edges between the region's blocks (a RET's to the return point right after its case,
+  // when it returns there). A depth-first search from case 0 finds back edges: without them the
+  // edges form no cycle, so they are taken with no budget or deadline test — every cycle keeps a
+  // tested edge (a back edge, or an indirect one: a RET, JMP r/m32). Instead every test asks for
+  // room for the longest run of blocks joined by untested edges: `chain` instructions (the last
+  // block included) and `chainCycles` (the blocks before the last), so that no block the engine
+  // would not have started runs.
+  const edges = members.map((b, j) => {
+    const ret = returnsTo(b, j);
+    return (ret === undefined ? constantSuccessors(b) : [ret[0]]).map((at) => slot[at]!).filter((k) => k >= 0);
+  });
+  const back = backEdges(edges);
+  const untested = (j: number, k: number): boolean => edges[j]!.includes(k) && !back.has(j * members.length + k);
+  const runLen: number[] = new Array<number>(members.length).fill(-1);
   const runCycles: number[] = new Array<number>(members.length).fill(0);
-  for (let j = members.length - 1; j >= 0; j--) {
+  const run = (j: number): void => {
+    if (runLen[j]! >= 0) return;
     const b = members[j]!;
     const n = b.insns.length;
     let len = 0;
     let cyc = 0;
-    const ret = returnsTo(b, j);
-    for (const at of ret === undefined ? constantSuccessors(b) : [ret[0]]) {
-      const k = slot[at]!;
-      if (k > j) {
-        len = Math.max(len, runLen[k]!);
-        cyc = Math.max(cyc, b.costs[n]! + runCycles[k]!);
-      }
+    for (const k of edges[j]!) {
+      if (back.has(j * members.length + k)) continue;
+      run(k);
+      len = Math.max(len, runLen[k]!);
+      cyc = Math.max(cyc, b.costs[n]! + runCycles[k]!);
     }
     runLen[j] = n + len;
     runCycles[j] = cyc;
-  }
+  };
+  members.forEach((_, j) => run(j));
   const chain = Math.max(...runLen);
   const chainCycles = Math.max(...runCycles);
   // Case numbers: the blocks' own (0 … members − 1), then the resume points after out-of-line slow paths, then the slow path itself.
@@ -1058,14 +1086,15 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
         const viaTf = (k: string): string => (tlbRisk ? ` if (tf !== 0) { cb = B${j}; nc = ${k}; c = TFC; continue main; }` : '');
         const ret = returnsTo(b, j);
         if (rel === null && checked && ret !== undefined) {
-          // A return to the CALL just before the next case: fall through into it, untested (see `chain`); any other
+          // A return to the CALL just before the next case: fall through into it (untested: see `chain`); any other
           // target is tested, then found among the other return points or through the page check and the case table.
           const pick = returns.filter((r) => r !== ret).map(([p, k]) => `e0 === (pg | ${p}) ? ${k} : `).join('');
           const other = `cb = B${j}; if (total > lim || cy >= dl) break main; c = ${pick}(e0 & -4096) !== pg ? -1 : SLOT[e0 & 4095];${tlbRisk ? ' if (tf !== 0) { nc = c; c = TFC; }' : ''} continue main;`;
-          return `${account} if (e0 !== (pg | ${ret[0]})) { ${other} }${viaTf(`${j + 1}`)}`;
+          const test = untested(j, j + 1) ? '' : ` if (total > lim || cy >= dl) ${leave}`;
+          return `${account} if (e0 !== (pg | ${ret[0]})) { ${other} }${test}${viaTf(`${j + 1}`)}`;
         }
         // `lim`: any run of blocks of the region fits the budget left (the engine runs the last few itself).
-        const free = rel !== null && slot[at]! > j;
+        const free = rel !== null && untested(j, slot[at]!);
         const checks = free ? [] : ['total > lim', 'cy >= dl'];
         if (!checked) checks.push('e0 >>> 0 > CSL');
         if (rel === null) checks.push('(e0 & -4096) !== pg');

@@ -211,6 +211,33 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       expect(run(1)).toEqual(interp);
     });
   }
+  it('an indirect-dispatch loop (constant edges back to an earlier case, taken untested) keeps the budget exact', () => {
+    // l: mov edx, eax; and edx, 3; jmp [edx*4 + 0x2000]; t0: add eax, 0x9e3779b9; jmp n; t1: xor eax, 0x5bd1e995; jmp n;
+    // t2: not eax; jmp n; t3: neg eax; n: rol eax, 5; add eax, ecx; dec ecx; jnz l; mov ecx, 1000; jmp l
+    const code = [
+      0x89, 0xc2, 0x83, 0xe2, 0x03, 0xff, 0x24, 0x95, 0x00, 0x20, 0x00, 0x00, 0x05, 0xb9, 0x79, 0x37, 0x9e, 0xeb, 0x0d, 0x35, 0x95, 0xe9, 0xd1, 0x5b,
+      0xeb, 0x06, 0xf7, 0xd0, 0xeb, 0x02, 0xf7, 0xd8, 0xc1, 0xc0, 0x05, 0x01, 0xc8, 0x49, 0x75, 0xd8, 0xb9, 0xe8, 0x03, 0x00, 0x00, 0xeb, 0xd2,
+    ];
+    const make = (threshold: number): Machine => {
+      const m = machine(code, threshold);
+      [0x100c, 0x1013, 0x101a, 0x101e].forEach((t, k) => poke32(m, 0x2000 + 4 * k, t));
+      m.cpu.regs[1] = 1000;
+      return m;
+    };
+    const interp = make(Infinity);
+    const jit = make(1);
+    for (let k = 0; k < 3000; k++) {
+      interp.engine.run(1 + (k % 7));
+      jit.engine.run(1 + (k % 7));
+      expect(snapshot(jit)).toEqual(snapshot(interp));
+    }
+    for (const budget of [100, 5000, 14893, 200_000]) {
+      interp.engine.run(budget);
+      jit.engine.run(budget);
+      expect(snapshot(jit)).toEqual(snapshot(interp));
+    }
+    expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
+  });
   it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {
     // l: mov eax, [ebx]; add ebx, 0x1000; inc ecx; mov [0x9000], ecx; cmp ebx, 0x80000; jne l; hlt
     const code = [0x8b, 0x03, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, 0x41, 0x89, 0x0d, 0x00, 0x90, 0x00, 0x00, 0x81, 0xfb, 0x00, 0x00, 0x08, 0x00, 0x75, 0xe9, 0xf4];
