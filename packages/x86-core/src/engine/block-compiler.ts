@@ -1,7 +1,7 @@
 /** @file Block compiler: hot decoded blocks become JavaScript (one region function per code page): operands as constants, registers, lazy flags and the clock in locals, inline TLB fast paths, the interpreter's own helpers for everything else. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT } from '../cpu/eflags.ts';
-import { read16, read32, read8, write16, write32 } from '../cpu/memory.ts';
+import { read16, read32, read8, write16, write32, write8 } from '../cpu/memory.ts';
 import { fastJcc, fastPop, fastPush, fastRetNear } from '../exec/hot.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
@@ -20,7 +20,7 @@ import { REP_CHUNK } from '../exec/string.ts';
 export type CompiledBlock = (cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[]) => number;
 
 /** The helpers compiled code calls, passed to the generated factory (no globals, no imports in generated code). */
-const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W16: write16, W32: write32, LAZYCF: lazyCf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
+const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W8: write8, W16: write16, W32: write32, LAZYCF: lazyCf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
@@ -43,9 +43,12 @@ const ALU_OPS: Readonly<Record<string, { readonly expr: string; readonly lazy: n
   test: { expr: 'd & s', lazy: LAZY.LOGIC, writes: false },
 };
 
+/** ADC and SBB, by handler-name prefix: the operator that adds or takes away the operand and CF. */
+const CARRY_OPS: Readonly<Record<string, '+' | '-'>> = { adc: '+', sbb: '-' };
+
 /** A memory access of an inlined instruction: made before its code (a load leaves the value in `m`). */
 interface MemOp {
-  readonly op: 'r8' | 'r16' | 'r32' | 'w16' | 'w32';
+  readonly op: 'r8' | 'r16' | 'r32' | 'w8' | 'w16' | 'w32';
   readonly seg: number;
   /** Offset expression (32-bit addressing). */
   readonly ea: string;
@@ -106,6 +109,11 @@ function byteRegExpr(n: number): string {
   return n < 4 ? `(r[${n}] & 255)` : `((r[${n - 4}] >> 8) & 255)`;
 }
 
+/** Code writing byte register `n` (AL CL DL BL AH CH DH BH) with `val` (0–255), the rest of its dword kept. */
+function setByteReg(n: number, val: string): string {
+  return n < 4 ? `r[${n}] = (r[${n}] & -256) | ${val};` : `r[${n - 4}] = (r[${n - 4}] & -65281) | (${val} << 8);`;
+}
+
 function lazyFlags(kind: number, full: boolean): string {
   if (kind === LAZY.LOGIC) return `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${ARITH_FLAGS};`;
   return `cpu.lzOp = ${kind}; cpu.lzDst = d; cpu.lzSrc = s; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${full ? ARITH_FLAGS : ARITH_FLAGS & ~EFLAGS.CF};`;
@@ -147,6 +155,13 @@ function inlineForm(i: Insn, off: number): Piece | null {
   const mem = i.hasMem;
   // MOV r/m16, r16 to memory (the 16-bit store of word-array code).
   if (i.opsize === 2 && h === 'mov_EvGv' && mem) return piece('', { mem: { op: 'w16', seg: i.seg, ea: eaExpr(i), val: `r[${i.reg}] & 65535` } });
+  // MOV r16, r/m16 from memory (the upper half of the dword kept).
+  if (i.opsize === 2 && h === 'mov_GvEv' && mem) return piece(`r[${i.reg}] = (r[${i.reg}] & -65536) | m;`, { mem: load('r16', i) });
+  // MOV r/m8, r8 and MOV r8, r/m8 (byte copies of string and decompression code).
+  if (h === 'mov_EbGb') return mem ? piece('', { mem: { op: 'w8', seg: i.seg, ea: eaExpr(i), val: byteRegExpr(i.reg) } }) : piece(setByteReg(i.rm, byteRegExpr(i.reg)));
+  if (h === 'mov_GbEb') return mem ? piece(setByteReg(i.reg, 'm'), { mem: load('r8', i) }) : piece(setByteReg(i.reg, byteRegExpr(i.rm)));
+  if (h === 'mov_EbIb') return mem ? piece('', { mem: { op: 'w8', seg: i.seg, ea: eaExpr(i), val: `${i.imm & 0xff}` } }) : piece(setByteReg(i.rm, `${i.imm & 0xff}`));
+  if (h === 'mov_ZbIb') return piece(setByteReg(i.zreg, `${i.imm & 0xff}`));
   if (i.opsize !== 4) return null;
   const us = h.indexOf('_');
   const op = ALU_OPS[h.slice(0, us)];
@@ -176,7 +191,46 @@ function inlineForm(i: Insn, off: number): Piece | null {
     const kind = op.lazy === LAZY.LOGIC ? 'logic' : op.lazy === LAZY.ADD ? 'add' : 'sub';
     return piece(`d = ${dst}; s = ${src}; v = ${op.expr};${store}`, { flags: lazyFlags(op.lazy, true), mem: mem ? load('r32', i) : null, killsFlags: !mem, cond: { kind, size: 4 } });
   }
+  const carry = CARRY_OPS[h.slice(0, us)];
+  if (carry !== undefined) {
+    // ADC/SBB (as alu): CF in (`KEEPCF` makes it concrete in EFLAGS first), an ADD/SUB record of
+    // d, s and the result with the carry in — whose CF, OF and AF formulas hold with a carry in.
+    // No `cond`: a Jcc after it or INC/DEC's kept CF would compute CF without the carry in.
+    let dst: string;
+    let src: string;
+    let dn: number;
+    if (form === 'EvGv' || form === 'GvEv') {
+      const regIsDst = form === 'GvEv';
+      if (mem && !regIsDst) return null;
+      dn = regIsDst ? i.reg : i.rm;
+      dst = `r[${dn}]`;
+      src = regIsDst ? (mem ? 'm' : `r[${i.rm}]`) : `r[${i.reg}]`;
+    } else if ((form === 'EvIb' || form === 'EvIz' || form === 'EvIbs') && !mem) {
+      dn = i.rm;
+      dst = `r[${dn}]`;
+      src = `${i.imm | 0}`;
+    } else return null;
+    return piece(`KEEPCF d = ${dst}; s = ${src}; v = (d ${carry} s ${carry} (cpu.flags & ${EFLAGS.CF})) | 0; r[${dn}] = v;`, {
+      flags: lazyFlags(carry === '+' ? LAZY.ADD : LAZY.SUB, true),
+      mem: mem ? load('r32', i) : null,
+      readsFlags: true,
+    });
+  }
   switch (h) {
+    case 'imul_GvEv':
+    case 'imul_GvEvIz':
+    case 'imul_GvEvIb':
+    case 'imul_GvEvIbs': {
+      // As imulTrunc: the low dword of the signed product; CF = OF = it does not fit (d = 1: the
+      // double product is exact whenever it fits), AF = 0, SF/ZF/PF lazy from it.
+      const e = mem ? 'm' : `r[${i.rm}]`;
+      const [a, b] = h === 'imul_GvEv' ? [`r[${i.reg}]`, e] : [e, `${i.imm | 0}`];
+      return piece(`d = ${a}; s = ${b}; v = Math.imul(d, s); d = d * s === v ? 0 : 1; r[${i.reg}] = v;`, {
+        flags: `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | (d * ${EFLAGS.CF | EFLAGS.OF}); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`,
+        mem: mem ? load('r32', i) : null,
+        killsFlags: !mem,
+      });
+    }
     case 'test_ALIb':
       return piece(`d = r[0] & 255; s = ${i.imm & 0xff}; v = d & s;`, {
         flags: `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 1; cpu.lazyMask = ${ARITH_FLAGS};`,
@@ -449,16 +503,34 @@ interface OutOfLine {
 }
 
 /** The shared slow path's access kinds (`sk`): loads below 3, stores from 3. */
-const SLOW_KIND = { r8: 0, r16: 1, r32: 2, w16: 3, w32: 4 } as const;
+const SLOW_KIND = { r8: 0, r16: 1, r32: 2, w16: 3, w32: 4, w8: 5 } as const;
 
 /** The inline forms of a block's instructions (null: through the handler). */
 function inlinePieces(insns: readonly Insn[]): (Piece | null)[] {
   let off = 0;
-  return insns.map((i) => {
-    const p = inlineForm(i, off);
+  const out: (Piece | null)[] = [];
+  for (const i of insns) {
+    const prev = out.length > 0 ? out[out.length - 1] : null;
+    out.push(inlineForm(i, off) ?? conditionalForm(i, prev?.cond ?? null));
     off += i.length;
-    return p;
-  });
+  }
+  return out;
+}
+
+/**
+ * SETcc r8 and CMOVcc r32, r/m32 right after an inlined instruction whose locals answer the
+ * condition (as a Jcc there: `inlineCondition`), else null (the handler). Neither writes the
+ * flags or d/s/v, so the condition's source passes on to the instruction after it. CMOVcc reads
+ * its memory operand whatever the condition (as `cmov`: a fault either way).
+ */
+function conditionalForm(i: Insn, cond: CondSource | null): Piece | null {
+  const h = i.row.handler;
+  if (cond === null || (h !== 'setcc_Eb' && h !== 'cmovcc_GvEv') || i.ud) return null;
+  const c = inlineCondition(i.cc, cond);
+  if (c === null) return null;
+  if (h === 'setcc_Eb') return i.hasMem ? null : piece(setByteReg(i.rm, `(${c} ? 1 : 0)`), { readsFlags: true, cond });
+  if (i.opsize !== 4 || (i.hasMem && i.adsize !== 4)) return null;
+  return i.hasMem ? piece(`if (${c}) r[${i.reg}] = m;`, { mem: load('r32', i), readsFlags: true, cond }) : piece(`if (${c}) r[${i.reg}] = r[${i.rm}];`, { readsFlags: true, cond });
 }
 
 function isJcc(i: Insn): boolean {
@@ -561,7 +633,7 @@ const OPEN_WINDOW =
 
 /** The value of a load from the RAM fast path (`te`: the TLB entry, `lin`: the linear address). */
 const FAST_LOAD = { r8: 'RAM[(te & -4096) | (lin & 4095)]', r16: 'VW.getUint16((te & -4096) | (lin & 4095), true)', r32: 'VW.getInt32((te & -4096) | (lin & 4095), true)' } as const;
-const SLOW = { r8: 'R8', r16: 'R16', r32: 'R32', w16: 'W16', w32: 'W32' } as const;
+const SLOW = { r8: 'R8', r16: 'R16', r32: 'R32', w8: 'W8', w16: 'W16', w32: 'W32' } as const;
 
 /**
  * The statements of one block. The registers the region's inlined instructions use live in
@@ -640,7 +712,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
     const prep = (): string => `${pending} ${store(false)} cpu.eip = ${eip(off)}; ${TOUCHED} ${x.current}`;
     if (p.mem !== null) {
       const mo = p.mem;
-      const size = mo.op === 'r8' ? 1 : mo.op === 'r16' || mo.op === 'w16' ? 2 : 4;
+      const size = mo.op === 'r8' || mo.op === 'w8' ? 1 : mo.op === 'r16' || mo.op === 'w16' ? 2 : 4;
       const write = mo.op[0] === 'w';
       const inPage = size === 4 ? ' && (lin & 4095) <= 4092' : size === 2 ? ' && (lin & 4095) !== 4095' : '';
       const bound = write ? 'hw' : 'hr';
@@ -668,7 +740,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
         mo.slow === undefined ? `${prep()} ${call} cy = cpu.cycles;` : `${prep()} ${localize(mo.slow.replace('@', `${k}`).replace('I[', `${x.I}[`))} ${reloadText()}`;
       if (write) {
         const val = localize(mo.val);
-        const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);`;
+        const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : size === 2 ? `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);` : `RAM[(te & -4096) | (lin & 4095)] = ${val};`;
         // The slow path leaves the CPU exact; a code-page or MMIO write may end the block after it.
         const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[mo.op], mo.seg, val, eip(off), p.branch === null ? eip(next) : 't', k + 1) : null;
         const slow = ool !== null ? `${pending} ${ool.code}` : `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
@@ -1121,7 +1193,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
   const slowCase = nextCase;
   cases.push(
     `case ${slowCase}: ${storeAll(written)} cpu.eip = se; ${TOUCHED} host.current = cb;`,
-    'switch (sk) { case 0: m = R8(cpu, sg, so); break; case 1: m = R16(cpu, sg, so); break; case 2: m = R32(cpu, sg, so); break; case 3: W16(cpu, sg, so, sv); break; default: W32(cpu, sg, so, sv); }',
+    'switch (sk) { case 0: m = R8(cpu, sg, so); break; case 1: m = R16(cpu, sg, so); break; case 2: m = R32(cpu, sg, so); break; case 3: W16(cpu, sg, so, sv); break; case 5: W8(cpu, sg, so, sv); break; default: W32(cpu, sg, so, sv); }',
     'cy = cpu.cycles;',
     `if (sk >= ${SLOW_KIND.w16} && cpu.blockBreak) { cpu.eip = sn; st.block = cb; st.done = sd; return total; }`,
     'c = rc; continue main;',

@@ -21,7 +21,7 @@ function randomInstruction(rnd: () => number): number[] {
   };
   const disp = (rnd() % 64) * 4;
   const memSlot = [0x45 | (d << 3), disp]; // [ebp + disp8], reg = d
-  switch (rnd() % 27) {
+  switch (rnd() % 34) {
     case 0: // add/or/and/sub/xor/cmp Ev,Gv (register)
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev (register)
@@ -74,6 +74,18 @@ function randomInstruction(rnd: () => number): number[] {
       return rnd() % 2 === 0 ? [0xe8, 0, 0, 0, 0, 0x58 + d] : [0xe2, 0x00];
     case 25: // call L; jmp over; L: ret (or ret 0); over:
       return rnd() % 2 === 0 ? [0xe8, 0x02, 0, 0, 0, 0xeb, 0x01, 0xc3] : [0xe8, 0x02, 0, 0, 0, 0xeb, 0x03, 0xc2, 0x00, 0x00];
+    case 27: // imul r32, r/m32 (register or memory), imul r32, r/m32, imm8 / imm32 — small and large factors (CF=OF set or not)
+      return pick([[0x0f, 0xaf, 0xc0 | (d << 3) | s], [0x0f, 0xaf, ...memSlot], [0x6b, 0xc0 | (d << 3) | s, rnd() & 0xff], [0x69, ...memSlot, ...imm32()], [0x69, 0xc0 | (d << 3) | s, rnd() & 0xff, 0, 0, 0]]);
+    case 28: // adc/sbb r,r / r,m / r,imm8 — after a flag writer whose CF they take (or the lazy record's)
+      return [...pick([[0x01, 0xc0 | (s << 3) | d], [0x29, 0xc0 | (s << 3) | d], [0x83, 0xe0 | d, rnd() & 0xff], []]), ...pick([[0x11, 0xc0 | (s << 3) | d], [0x19, 0xc0 | (s << 3) | d], [0x13, ...memSlot], [0x1b, ...memSlot], [0x83, 0xd0 | d, rnd() & 0xff], [0x83, 0xd8 | d, rnd() & 0xff]])];
+    case 29: // mov r8, r8 / r8, m8 / m8, r8 / r8, imm8 / m8, imm8 (all eight byte registers)
+      return pick([[0x88, 0xc0 | (rnd() % 8 << 3) | (rnd() % 8)], [0x8a, 0xc0 | (rnd() % 8 << 3) | (rnd() % 8)], [0x8a, 0x45 | ((rnd() % 8) << 3), disp + (rnd() % 4)], [0x88, 0x45 | ((rnd() % 8) << 3), disp + (rnd() % 4)], [0xb0 + (rnd() % 8), rnd() & 0xff], [0xc6, 0x45, disp + 1, rnd() & 0xff]]);
+    case 30: // cmp/sub/test/add then setcc r8 (any byte register), sometimes a Jcc on the same flags after it
+      return [pick([0x39, 0x29, 0x85, 0x01, 0x31]), 0xc0 | (s << 3) | d, 0x0f, 0x90 + (rnd() % 16), 0xc0 | (rnd() % 8), ...(rnd() % 2 === 0 ? [0x70 + (rnd() % 16), 0x01, 0x40 + d] : [])];
+    case 31: // cmp/sub/test/add/shl then cmovcc r32, r32 / r32, m32
+      return [...pick([[0x39, 0xc0 | (s << 3) | d], [0x29, 0xc0 | (s << 3) | d], [0x85, 0xc0 | (s << 3) | d], [0x01, 0xc0 | (s << 3) | d], [0xc1, 0xe0 | d, 1 + (rnd() % 31)]]), 0x0f, 0x40 + (rnd() % 16), ...(rnd() % 2 === 0 ? [0xc0 | (pick(DST) << 3) | s] : memSlot)];
+    case 32: // mov r16, m16 (the upper half kept), then a 32-bit use of the register
+      return [0x66, 0x8b, ...memSlot, 0x01, 0xc0 | (d << 3) | s];
     default: // mov [ebp+d] then read it back in the same block
       return [0x89, ...memSlot, 0x8b, 0x45 | (s === 4 || s === 5 ? 0 : s << 3), disp];
   }
@@ -107,6 +119,9 @@ function snapshot(m: Machine): unknown {
 
 function machine(code: number[], jitThreshold: number): Machine {
   const m = createMachine({ code, regs: { ebp: DATA, eax: 0x12345678, ecx: 0x80000000, edx: 7, ebx: 0xffffffff, esi: 3, edi: 0x7fffffff } });
+  // The data slots start out non-zero (the same bytes for both engines), so that loads of every size see data.
+  const fill = xorshift(0x5eed);
+  for (let a = DATA; a < DATA + 0x200; a++) m.ram[a] = fill() & 0xff;
   m.engine.jitThreshold = jitThreshold;
   return m;
 }
