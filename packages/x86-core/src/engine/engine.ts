@@ -330,8 +330,8 @@ export class InterpreterEngine implements Engine {
    * A block reached `jitThreshold` executions (`full` = false) or four times that while running
    * outside its page's regions (`full` = true). It joins the hot blocks of its physical page (same
    * mode), with the page's warm blocks, and the page's regions are compiled again
-   * (`compileRegions`: only the part of the page that changed gets a new function, the others keep
-   * theirs, already optimized) — when the page's hot blocks have doubled since its last
+   * (`compileRegions`: a part whose blocks did not change keeps its function, already
+   * optimized) — when the page's hot blocks have doubled since its last
    * compilation, or are few, or when `full`. Until then the block runs interpreted: a new region
    * function runs V8's unoptimized code (several times slower than the interpreter) until V8 has
    * optimized it, a warm-up paid again by every new function, so a page of n hot blocks is not

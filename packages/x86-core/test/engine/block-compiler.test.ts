@@ -1,7 +1,9 @@
 /** @file The block compiler against its reference, the interpreter: seeded random programs of every inlined form, faults inside compiled blocks, self-modifying stores, REP yields — same registers, flags, memory, cycles and counters. */
 import { describe, expect, it } from 'vitest';
 import { readEflags } from '../../src/cpu/eflags.ts';
-import { compileBlock } from '../../src/engine/block-compiler.ts';
+import { TlbBit } from '@x86virt/mmu';
+import { compileBlock, compileRegions } from '../../src/engine/block-compiler.ts';
+import type { Block } from '../../src/engine/block.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
 import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
@@ -252,6 +254,28 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       expect(snapshot(jit)).toEqual(snapshot(interp));
     }
     expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
+  });
+  it('a page split into parts keeps each loop in one part (parts grown along the edges taken, not halved by address)', () => {
+    // Two loops whose blocks interleave in the page: A at 0x1000, 0x1100, 0x1200 and B at 0x1020, 0x1120, 0x1220.
+    const m = createMachine({ code: [], regs: { esi: 1000, edi: 1000 } });
+    const rel32 = (from: number, to: number): number[] => [0, 8, 16, 24].map((k) => ((to - from) >>> k) & 0xff);
+    const put = (at: number, bytes: number[]): void => m.ram.set(bytes, at);
+    put(0x1000, [0x40, 0xe9, ...rel32(0x1006, 0x1100)]); // A1: inc eax; jmp A2
+    put(0x1020, [0x43, 0xe9, ...rel32(0x1026, 0x1120)]); // B1: inc ebx; jmp B2
+    put(0x1100, [0x41, 0xe9, ...rel32(0x1106, 0x1200)]); // A2: inc ecx; jmp A3
+    put(0x1120, [0x42, 0xe9, ...rel32(0x1126, 0x1220)]); // B2: inc edx; jmp B3
+    put(0x1200, [0x4e, 0x0f, 0x85, ...rel32(0x1207, 0x1000), 0xbe, 0xe8, 0x03, 0, 0, 0xe9, ...rel32(0x1211, 0x1020)]); // A3: dec esi; jnz A1; mov esi, 1000; jmp B1
+    put(0x1220, [0x4f, 0x0f, 0x85, ...rel32(0x1227, 0x1020), 0xbf, 0xe8, 0x03, 0, 0, 0xe9, ...rel32(0x1231, 0x1000)]); // B3: dec edi; jnz B1; mov edi, 1000; jmp A1
+    expect(m.engine.run(50_000).kind).toBe('budget');
+    const blocks = [...(m.engine as unknown as { blocks: Map<number, Block> }).blocks.values()].filter((b) => b.phys >>> 12 === 1);
+    expect(blocks.length).toBe(8);
+    const parts = compileRegions(blocks, TlbBit.FETCH_S, 3);
+    // Every block in exactly one part; each loop's three blocks in one part.
+    expect(parts.flatMap((p) => p.members).sort((a, b) => a.phys - b.phys)).toEqual([...blocks].sort((a, b) => a.phys - b.phys));
+    const partOf = (phys: number): number => parts.findIndex((p) => p.members.some((b) => b.phys === phys));
+    expect(new Set([0x1000, 0x1100, 0x1200].map(partOf)).size).toBe(1);
+    expect(new Set([0x1020, 0x1120, 0x1220].map(partOf)).size).toBe(1);
+    expect(partOf(0x1000)).not.toBe(partOf(0x1020));
   });
   it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {
     // l: mov eax, [ebx]; add ebx, 0x1000; inc ecx; mov [0x9000], ecx; cmp ebx, 0x80000; jne l; hlt
