@@ -1,17 +1,9 @@
 /** @file Benchmark program: guest MIPS of the engine on compute-bound loops in RAM, block compiler on and off (prints, asserts nothing). */
 import { Cpu } from '../src/cpu/cpu.ts';
-import type { AccessSize, IoPorts } from '../src/cpu/interfaces.ts';
 import { enterFlatProtectedMode } from '../src/cpu/reset.ts';
 import { UNIT_PROFILE } from '../src/cost/cost-profile.ts';
 import { InterpreterEngine, JIT_THRESHOLD } from '../src/engine/engine.ts';
-
-const noIo: IoPorts = {
-  portRead: (_p: number, _s: AccessSize) => 0xff,
-  portWrite: () => {},
-  isMmio: () => false,
-  mmioRead: () => 0,
-  mmioWrite: () => {},
-};
+import { noIo } from './no-io.ts';
 
 /** Guest programs: name, machine code (placed at 0x1000), comment, EAX at the start (default 0). */
 const PROGRAMS: { name: string; code: number[]; asm: string; eax?: number }[] = [

@@ -5,24 +5,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cpu } from '../src/cpu/cpu.ts';
-import type { AccessSize, IoPorts } from '../src/cpu/interfaces.ts';
 import { enterFlatProtectedMode } from '../src/cpu/reset.ts';
 import { UNIT_PROFILE } from '../src/cost/cost-profile.ts';
 import { InterpreterEngine, JIT_THRESHOLD } from '../src/engine/engine.ts';
+import { noIo } from './no-io.ts';
 
 const LOOPS = ['alu', 'mem', 'call', 'indirect', 'rep'] as const;
 /** Where the image is loaded and starts: a table of the loops' addresses, then a HLT the loops return to. */
 const ORG = 0x100000;
 /** 10h above a page boundary, as in the speed guest (its stack_top): the call loop's stack straddles two pages. */
 const STACK_TOP = 0x80010;
-
-const noIo: IoPorts = {
-  portRead: (_p: number, _s: AccessSize) => 0xff,
-  portWrite: () => {},
-  isMmio: () => false,
-  mmioRead: () => 0,
-  mmioWrite: () => {},
-};
 
 /** Assembles the speed loops (nasm, flat binary at `ORG`) behind a table of their five entry points. */
 function assemble(): Uint8Array {

@@ -1,9 +1,8 @@
 /** @file REP MOVS/STOS and CLD/STD inlined by the block compiler against the interpreter: seeded counts, directions, overlaps, page and segment-limit crossings, code-page destinations, #PF and #GP mid-copy, REP yields — same registers, flags, memory, cycles and counters. */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readEflags } from '../../src/cpu/eflags.ts';
 import { setSegCache } from '../../src/cpu/segmentation.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
+import { engineState } from '../helpers/engine-state.ts';
 import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
@@ -104,23 +103,8 @@ function machine(variant: Variant, seed: number, jitThreshold: number): Machine 
   return m;
 }
 
-const hash = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
 function snapshot(m: Machine): unknown {
-  const c = m.cpu;
-  return {
-    regs: Array.from(c.regs),
-    eip: c.eip,
-    eflags: readEflags(c),
-    cycles: c.cycles,
-    retired: Array.from(c.counters.retired),
-    vectors: Array.from(c.counters.vectors).filter((v) => v !== 0),
-    tlbMisses: c.counters.tlbMisses,
-    blocks: [c.counters.blocksBuilt, c.counters.blocksInvalidated],
-    data: hash(m.ram.subarray(DATA, DATA_END)),
-    code: hash(m.ram.subarray(0x1000, 0x2000)),
-    stack: hash(m.ram.subarray(0x7000, 0x8000)),
-  };
+  return engineState(m, { data: [DATA, DATA_END], code: [0x1000, 0x2000], stack: [0x7000, 0x8000] });
 }
 
 describe('inline REP MOVS/STOS behave exactly as the interpreter', () => {

@@ -1,10 +1,10 @@
 /** @file The block compiler against its reference, the interpreter: seeded random programs of every inlined form, faults inside compiled blocks, self-modifying stores, REP yields — same registers, flags, memory, cycles and counters. */
 import { describe, expect, it } from 'vitest';
-import { readEflags } from '../../src/cpu/eflags.ts';
 import { TlbBit } from '@x86virt/mmu';
 import { compileBlock, compileRegions } from '../../src/engine/block-compiler.ts';
 import type { Block } from '../../src/engine/block.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
+import { engineState } from '../helpers/engine-state.ts';
 import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
@@ -105,18 +105,7 @@ function randomProgram(seed: number, count: number): number[] {
 
 /** Everything the two engines must agree on. */
 function snapshot(m: Machine): unknown {
-  const c = m.cpu;
-  return {
-    regs: Array.from(c.regs),
-    eip: c.eip,
-    eflags: readEflags(c),
-    cycles: c.cycles,
-    retired: Array.from(c.counters.retired),
-    vectors: Array.from(c.counters.vectors).filter((v) => v !== 0),
-    tlbMisses: c.counters.tlbMisses,
-    data: Array.from(m.ram.subarray(DATA, DATA + 0x200)),
-    stack: Array.from(m.ram.subarray(0x7f00, 0x8000)),
-  };
+  return engineState(m, { data: [DATA, DATA + 0x200], stack: [0x7f00, 0x8000] });
 }
 
 function machine(code: number[], jitThreshold: number): Machine {

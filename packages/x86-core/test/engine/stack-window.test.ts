@@ -1,8 +1,7 @@
 /** @file The block compiler's stack window across a page boundary: a stack straddling two pages — physically adjacent or not, flat or paged, one of them holding code — gives exactly the interpreter's state. */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readEflags } from '../../src/cpu/eflags.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
+import { engineState } from '../helpers/engine-state.ts';
 
 /**
  * The call loop of the speed guest, with ESP = 0x8008 at the start, so that its stack straddles
@@ -50,22 +49,9 @@ function machine(variant: Variant, jitThreshold: number): Machine {
   return m;
 }
 
-const hash = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
+/** Every frame the stack could reach, whichever way the pages are mapped. */
 function snapshot(m: Machine): unknown {
-  const c = m.cpu;
-  return {
-    regs: Array.from(c.regs),
-    eip: c.eip,
-    eflags: readEflags(c),
-    cycles: c.cycles,
-    retired: Array.from(c.counters.retired),
-    tlbMisses: c.counters.tlbMisses,
-    blocks: [c.counters.blocksBuilt, c.counters.blocksInvalidated],
-    // Every frame the stack could reach, whichever way the pages are mapped.
-    frames: hash(m.ram.subarray(0x4f000, 0x62000)),
-    low: hash(m.ram.subarray(0x6000, 0xa000)),
-  };
+  return engineState(m, { frames: [0x4f000, 0x62000], low: [0x6000, 0xa000] });
 }
 
 describe('the stack window across a page boundary behaves exactly as the interpreter', () => {
