@@ -665,8 +665,10 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
     }
     return code.join(' ');
   };
+  /** Reloads the registers, flags and cycles from the CPU (after a stack helper: PUSH/POP/CALL/RET change those, the stack and the TLB's contents only — a fault throws — so the segment, TLB and CPL locals stay valid). */
+  const reloadState = (): string => `${locals.map((k) => `r${k} = r[${k}];`).join(' ')} ${LOAD_FLAGS} cy = cpu.cycles;`;
   /** Reloads every local from the CPU (after a helper or handler changed it). */
-  const reloadText = (): string => `${locals.map((k) => `r${k} = r[${k}];`).join(' ')} ${LOAD_FLAGS} cy = cpu.cycles; ${loadEnv(segs)}`;
+  const reloadText = (): string => `${reloadState()} ${loadEnv(segs)}`;
   const reloadAll = (): string => {
     dirty.clear();
     flagsDirty = false;
@@ -737,7 +739,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       out.push(`{ const ${win ? '' : `a = ${localize(mo.ea)}, `}o = a >>> 0; let lin = 0, te = 0; if (${guard}(x${bound[1]}${g} || (o >= lo${g} && o + ${size - 1} <= ${bound}${g}))) { lin = (b${g} + a) | 0; te = TE[lin >>> 12]; }`);
       // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
       const slowCall = (call: string): string =>
-        mo.slow === undefined ? `${prep()} ${call} cy = cpu.cycles;` : `${prep()} ${localize(mo.slow.replace('@', `${k}`).replace('I[', `${x.I}[`))} ${reloadText()}`;
+        mo.slow === undefined ? `${prep()} ${call} cy = cpu.cycles;` : `${prep()} ${localize(mo.slow.replace('@', `${k}`).replace('I[', `${x.I}[`))} ${reloadState()}`;
       if (write) {
         const val = localize(mo.val);
         const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : size === 2 ? `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);` : `RAM[(te & -4096) | (lin & 4095)] = ${val};`;
@@ -942,7 +944,7 @@ export interface RegionPart {
  * successors, followed both ways, hotter blocks first — to the most blocks whose function fits
  * (doubling, then bisection). A loop then stays in one part: halving the page by address instead
  * cut the Linux XZ decompressor's loops into ~10-block parts (25 instructions per region call,
- * 95 % of exits into another part of the same page; now ~40, and its boot 54 → 47 s). A part
+ * 95 % of exits into another part of the same page; now ~40). A part
  * whose blocks are exactly those of a part in `previous` keeps that part's function (already
  * optimized by V8). Every block is in exactly one part; a successor in another part leaves the
  * region (the engine then enters that part).
