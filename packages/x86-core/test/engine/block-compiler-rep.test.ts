@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { setSegCache } from '../../src/cpu/segmentation.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
-import { engineState } from '../helpers/engine-state.ts';
+import { cyclingBudgets, engineState, expectSameAfterRuns } from '../helpers/engine-state.ts';
 import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
@@ -113,16 +113,8 @@ describe('inline REP MOVS/STOS behave exactly as the interpreter', () => {
       it(`${variant}, table ${seed}: the same state after runs of many budgets`, () => {
         const interp = machine(variant, seed * 0x2545f491, Infinity);
         const jit = machine(variant, seed * 0x2545f491, 1);
-        for (const budget of [1, 7, 100, 5000, 14892, 60000]) {
-          interp.engine.run(budget);
-          jit.engine.run(budget);
-          expect(snapshot(jit)).toEqual(snapshot(interp));
-        }
-        for (let k = 0; k < 1500; k++) {
-          interp.engine.run(1 + (k % 7));
-          jit.engine.run(1 + (k % 7));
-          expect(snapshot(jit)).toEqual(snapshot(interp));
-        }
+        expectSameAfterRuns(interp, jit, [1, 7, 100, 5000, 14892, 60000], snapshot);
+        expectSameAfterRuns(interp, jit, cyclingBudgets(1500, 7), snapshot);
         expect(jit.engine.compiledBlocks).toBeGreaterThan(2);
         // The program got through every entry at least once (EBP wrapped back to the table's start).
         expect(interp.cpu.counters.retired[0]).toBeGreaterThan(ENTRIES * 30);

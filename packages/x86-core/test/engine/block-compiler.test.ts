@@ -4,7 +4,7 @@ import { TlbBit } from '@x86virt/mmu';
 import { compileBlock, compileRegions } from '../../src/engine/block-compiler.ts';
 import type { Block } from '../../src/engine/block.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
-import { engineState } from '../helpers/engine-state.ts';
+import { cyclingBudgets, engineState, expectSameAfterRuns } from '../helpers/engine-state.ts';
 import { xorshift } from '../helpers/random.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
 
@@ -133,11 +133,7 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       const interp = machine(code, Infinity);
       const jit = machine(code, 1);
       // Several budgets: a compiled block is only entered when the whole block fits in the budget.
-      for (const budget of [1, 7, 100, 5000, 14892]) {
-        interp.engine.run(budget);
-        jit.engine.run(budget);
-        expect(snapshot(jit)).toEqual(snapshot(interp));
-      }
+      expectSameAfterRuns(interp, jit, [1, 7, 100, 5000, 14892], snapshot);
       expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
       expect(interp.engine.compiledBlocks).toBe(0);
     });
@@ -147,11 +143,7 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       const code = randomProgram(seed * 0x9e3779b1, 40);
       const interp = machine(code, Infinity);
       const jit = machine(code, 1);
-      for (let k = 0; k < 2000; k++) {
-        interp.engine.run(1 + (k % 7));
-        jit.engine.run(1 + (k % 7));
-        expect(snapshot(jit)).toEqual(snapshot(interp));
-      }
+      expectSameAfterRuns(interp, jit, cyclingBudgets(2000, 7), snapshot);
     });
   }
   for (const seed of [21, 22, 23]) {
@@ -160,11 +152,7 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       const interp = machine(code, Infinity);
       const jit = machine(code, 1);
       jit.engine.regionBlocks = 2;
-      for (const budget of [1, 7, 100, 5000, 14892]) {
-        interp.engine.run(budget);
-        jit.engine.run(budget);
-        expect(snapshot(jit)).toEqual(snapshot(interp));
-      }
+      expectSameAfterRuns(interp, jit, [1, 7, 100, 5000, 14892], snapshot);
       expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
     });
   }
@@ -182,17 +170,9 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
       code.push(0xeb, back & 0xff);
       const interp = machine(code, Infinity);
       const jit = machine(code, 1);
-      for (const budget of [1, 7, 100, 5000, 14892]) {
-        interp.engine.run(budget);
-        jit.engine.run(budget);
-        expect(snapshot(jit)).toEqual(snapshot(interp));
-      }
+      expectSameAfterRuns(interp, jit, [1, 7, 100, 5000, 14892], snapshot);
       expect(jit.engine.compiledBlocks).toBeGreaterThan(0);
-      for (let k = 0; k < 1000; k++) {
-        interp.engine.run(1 + (k % 7));
-        jit.engine.run(1 + (k % 7));
-        expect(snapshot(jit)).toEqual(snapshot(interp));
-      }
+      expectSameAfterRuns(interp, jit, cyclingBudgets(1000, 7), snapshot);
     });
   }
   for (const seed of [31, 32, 33]) {
@@ -232,16 +212,8 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
     };
     const interp = make(Infinity);
     const jit = make(1);
-    for (let k = 0; k < 3000; k++) {
-      interp.engine.run(1 + (k % 7));
-      jit.engine.run(1 + (k % 7));
-      expect(snapshot(jit)).toEqual(snapshot(interp));
-    }
-    for (const budget of [100, 5000, 14893, 200_000]) {
-      interp.engine.run(budget);
-      jit.engine.run(budget);
-      expect(snapshot(jit)).toEqual(snapshot(interp));
-    }
+    expectSameAfterRuns(interp, jit, cyclingBudgets(3000, 7), snapshot);
+    expectSameAfterRuns(interp, jit, [100, 5000, 14893, 200_000], snapshot);
     expect(jit.engine.compiledBlocks).toBeGreaterThan(3);
   });
   it('a page split into parts keeps each loop in one part (parts grown along the edges taken, not halved by address)', () => {

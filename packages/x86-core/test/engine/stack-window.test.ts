@@ -1,7 +1,7 @@
 /** @file The block compiler's stack window across a page boundary: a stack straddling two pages — physically adjacent or not, flat or paged, one of them holding code — gives exactly the interpreter's state. */
 import { describe, expect, it } from 'vitest';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
-import { engineState } from '../helpers/engine-state.ts';
+import { engineState, expectSameAfterRuns } from '../helpers/engine-state.ts';
 
 /**
  * The call loop of the speed guest, with ESP = 0x8008 at the start, so that its stack straddles
@@ -59,17 +59,9 @@ describe('the stack window across a page boundary behaves exactly as the interpr
     it(`${variant}: the same state after runs of many budgets`, () => {
       const interp = machine(variant, Infinity);
       const jit = machine(variant, 1);
-      // Past the region's warm-up calls (short slices, every other one with the window shut), then long runs.
-      for (let k = 0; k < 1200; k++) {
-        interp.engine.run(1 + ((k * 37) % 300));
-        jit.engine.run(1 + ((k * 37) % 300));
-      }
-      expect(snapshot(jit)).toEqual(snapshot(interp));
-      for (const budget of [1, 7, 100, 5000, 14892, 200_000]) {
-        interp.engine.run(budget);
-        jit.engine.run(budget);
-        expect(snapshot(jit)).toEqual(snapshot(interp));
-      }
+      // Past the region's warm-up calls (short slices, every other one with the window shut), then long runs: the same state after every run.
+      expectSameAfterRuns(interp, jit, Array.from({ length: 1200 }, (_, k) => 1 + ((k * 37) % 300)), snapshot);
+      expectSameAfterRuns(interp, jit, [1, 7, 100, 5000, 14892, 200_000], snapshot);
       expect(jit.engine.compiledBlocks).toBeGreaterThan(0);
       expect(jit.cpu.counters.vectors.some((v) => v !== 0)).toBe(false);
       if (variant === 'code-below') {
