@@ -17,34 +17,42 @@ export function segmentFault(cpu: Cpu, seg: number, _off: number, _size: number)
   return raise(cpu, vector, 0);
 }
 
+// Each access is its TLB fast path (segment check passed, page mapped for the access, not crossing a
+// page, RAM without decoded code for writes) and one out-of-line call for everything else. The fast
+// paths stay small so that V8 inlines them all into the interpreter's loop (its inlining budget is
+// counted in bytecode); the slow path makes the checks again, in the architectural order.
+
 /** Reads a byte at seg:off. */
 export function read8(cpu: Cpu, seg: number, off: number): number {
   const o = off >>> 0;
-  if (o < cpu.segLo[seg]! || o > cpu.segHiR[seg]!) segmentFault(cpu, seg, o, 1);
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.rdBit) !== 0) return cpu.ram[(e & 0xfffff000) | (lin & 0xfff)]!;
-  return linRead(cpu, lin, 1, cpu.cpl === 3);
+  if ((e & cpu.rdBit) !== 0 && o >= cpu.segLo[seg]! && o <= cpu.segHiR[seg]!) return cpu.ram[(e & 0xfffff000) | (lin & 0xfff)]!;
+  return readSlow(cpu, seg, o, 1);
 }
 
 /** Reads a word at seg:off (zero-extended). */
 export function read16(cpu: Cpu, seg: number, off: number): number {
   const o = off >>> 0;
-  if (o < cpu.segLo[seg]! || o + 1 > cpu.segHiR[seg]!) segmentFault(cpu, seg, o, 2);
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) !== 0xfff) return cpu.view.getUint16((e & 0xfffff000) | (lin & 0xfff), true);
-  return linRead(cpu, lin, 2, cpu.cpl === 3);
+  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) !== 0xfff && o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiR[seg]!) return cpu.view.getUint16((e & 0xfffff000) | (lin & 0xfff), true);
+  return readSlow(cpu, seg, o, 2);
 }
 
 /** Reads a dword at seg:off (as a signed 32-bit number). */
 export function read32(cpu: Cpu, seg: number, off: number): number {
   const o = off >>> 0;
-  if (o < cpu.segLo[seg]! || o + 3 > cpu.segHiR[seg]!) segmentFault(cpu, seg, o, 4);
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) <= 0xffc) return cpu.view.getInt32((e & 0xfffff000) | (lin & 0xfff), true);
-  return linRead(cpu, lin, 4, cpu.cpl === 3);
+  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) <= 0xffc && o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiR[seg]!) return cpu.view.getInt32((e & 0xfffff000) | (lin & 0xfff), true);
+  return readSlow(cpu, seg, o, 4);
+}
+
+/** A read the fast path did not take: the segment check (its fault), then the linear read. */
+function readSlow(cpu: Cpu, seg: number, o: number, size: number): number {
+  if (o < cpu.segLo[seg]! || o + size - 1 > cpu.segHiR[seg]!) segmentFault(cpu, seg, o, size);
+  return linRead(cpu, (cpu.segBase[seg]! + o) | 0, size, cpu.cpl === 3);
 }
 
 /** Reads `size` (1, 2, 4) bytes at seg:off. */
@@ -55,40 +63,34 @@ export function readSized(cpu: Cpu, seg: number, off: number, size: number): num
 /** Writes a byte at seg:off. */
 export function write8(cpu: Cpu, seg: number, off: number, v: number): void {
   const o = off >>> 0;
-  if (o < cpu.segLo[seg]! || o > cpu.segHiW[seg]!) segmentFault(cpu, seg, o, 1);
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.wrBit) !== 0 && cpu.codePages[e >>> 12] === 0) {
-    cpu.ram[(e & 0xfffff000) | (lin & 0xfff)] = v;
-    return;
-  }
-  linWrite(cpu, lin, 1, v, cpu.cpl === 3);
+  if ((e & cpu.wrBit) !== 0 && cpu.codePages[e >>> 12] === 0 && o >= cpu.segLo[seg]! && o <= cpu.segHiW[seg]!) cpu.ram[(e & 0xfffff000) | (lin & 0xfff)] = v;
+  else writeSlow(cpu, seg, o, 1, v);
 }
 
 /** Writes a word at seg:off. */
 export function write16(cpu: Cpu, seg: number, off: number, v: number): void {
   const o = off >>> 0;
-  if (o < cpu.segLo[seg]! || o + 1 > cpu.segHiW[seg]!) segmentFault(cpu, seg, o, 2);
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) !== 0xfff && cpu.codePages[e >>> 12] === 0) {
-    cpu.view.setUint16((e & 0xfffff000) | (lin & 0xfff), v, true);
-    return;
-  }
-  linWrite(cpu, lin, 2, v, cpu.cpl === 3);
+  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) !== 0xfff && cpu.codePages[e >>> 12] === 0 && o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiW[seg]!) cpu.view.setUint16((e & 0xfffff000) | (lin & 0xfff), v, true);
+  else writeSlow(cpu, seg, o, 2, v);
 }
 
 /** Writes a dword at seg:off. */
 export function write32(cpu: Cpu, seg: number, off: number, v: number): void {
   const o = off >>> 0;
-  if (o < cpu.segLo[seg]! || o + 3 > cpu.segHiW[seg]!) segmentFault(cpu, seg, o, 4);
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) <= 0xffc && cpu.codePages[e >>> 12] === 0) {
-    cpu.view.setInt32((e & 0xfffff000) | (lin & 0xfff), v, true);
-    return;
-  }
-  linWrite(cpu, lin, 4, v, cpu.cpl === 3);
+  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) <= 0xffc && cpu.codePages[e >>> 12] === 0 && o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiW[seg]!) cpu.view.setInt32((e & 0xfffff000) | (lin & 0xfff), v, true);
+  else writeSlow(cpu, seg, o, 4, v);
+}
+
+/** A write the fast path did not take: the segment check (its fault), then the linear write. */
+function writeSlow(cpu: Cpu, seg: number, o: number, size: number, v: number): void {
+  if (o < cpu.segLo[seg]! || o + size - 1 > cpu.segHiW[seg]!) segmentFault(cpu, seg, o, size);
+  linWrite(cpu, (cpu.segBase[seg]! + o) | 0, size, v, cpu.cpl === 3);
 }
 
 /** Writes `size` (1, 2, 4) bytes at seg:off. */

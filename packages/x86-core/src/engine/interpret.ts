@@ -288,7 +288,7 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // ADD r, m32 (the load faults before any state changes)
-            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const s = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             const d = regs[i.fa]!;
             const r = (d + s) | 0;
             regs[i.fa] = r;
@@ -304,7 +304,7 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // SUB r, m32
-            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const s = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             const d = regs[i.fa]!;
             const r = (d - s) | 0;
             regs[i.fa] = r;
@@ -320,7 +320,7 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // CMP r, m32
-            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const s = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             const d = regs[i.fa]!;
             cpu.lzOp = LAZY.SUB;
             cpu.lzDst = d;
@@ -333,21 +333,21 @@ export function runBlocks(
           case 18: {
             cpu.eip = eip;
             cpu.nextEip = next;
-            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const s = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             setLogic(cpu, (regs[i.fa] = regs[i.fa]! & s));
             break;
           }
           case 19: {
             cpu.eip = eip;
             cpu.nextEip = next;
-            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const s = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             setLogic(cpu, (regs[i.fa] = regs[i.fa]! | s));
             break;
           }
           case 20: {
             cpu.eip = eip;
             cpu.nextEip = next;
-            const s = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            const s = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             setLogic(cpu, (regs[i.fa] = regs[i.fa]! ^ s));
             break;
           }
@@ -367,17 +367,17 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // MOV r, m32
-            regs[i.fa] = read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            regs[i.fa] = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             break;
           case 24:
             cpu.eip = eip;
             cpu.nextEip = next;
             // MOV m32, r
-            write32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0), regs[i.fb]!);
+            write32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0), regs[i.fb]!);
             break;
           case 25:
             // LEA r, m
-            regs[i.fa] = ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0);
+            regs[i.fa] = ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0);
             eip = next;
             done++;
             continue;
@@ -385,7 +385,7 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // MOVZX r32, m8
-            regs[i.fa] = read8(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0));
+            regs[i.fa] = read8(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
             break;
           case 27:
           case 28: {
@@ -594,7 +594,7 @@ export function runBlocks(
             cpu.eip = eip;
             cpu.nextEip = next;
             // JMP m32
-            next = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0))) | 0;
+            next = jumpTarget(cpu, read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0))) | 0;
             break;
           case 45: {
             cpu.eip = eip;
@@ -604,7 +604,7 @@ export function runBlocks(
               next = viaHandler(cpu, fns[done]!, i, next) | 0;
               break;
             }
-            const target = jumpTarget(cpu, read32(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0))) | 0;
+            const target = jumpTarget(cpu, read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0))) | 0;
             const sp = (regs[4]! - 4) | 0;
             write32(cpu, 2, sp, next);
             regs[4] = sp;
@@ -615,7 +615,7 @@ export function runBlocks(
             // MOV m16, r16
             cpu.eip = eip;
             cpu.nextEip = next;
-            write16(cpu, i.seg, ((i.disp + (i.base >= 0 ? regs[i.base]! : 0) + (i.index >= 0 ? regs[i.index]! * i.scale : 0)) | 0), regs[i.fb]! & 0xffff);
+            write16(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0), regs[i.fb]! & 0xffff);
             break;
           case 47: {
             // LOOP rel8: ECX decremented first (kept at a #GP on the target, as the handler does)

@@ -33,10 +33,11 @@ export function setReg(cpu: Cpu, n: number, size: number, v: number): void {
 /** The effective address (offset within the segment) of the memory operand, truncated to the address size. */
 export function ea(cpu: Cpu, i: Insn): number {
   if (i.adsize === 4) {
+    // Each sum truncated at once: V8 then adds in 32 bits with no overflow check (and no deopt when the address wraps).
     let a = i.disp;
-    if (i.base >= 0) a += cpu.regs[i.base]!;
-    if (i.index >= 0) a += cpu.regs[i.index]! * i.scale;
-    return a | 0;
+    if (i.base >= 0) a = (a + cpu.regs[i.base]!) | 0;
+    if (i.index >= 0) a = (a + Math.imul(cpu.regs[i.index]!, i.scale)) | 0;
+    return a;
   }
   let a = i.disp;
   if (i.base >= 0) a += cpu.r16[i.base << 1]!;
