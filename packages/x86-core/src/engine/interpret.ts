@@ -4,7 +4,6 @@ import { SEG_ATTR } from '../cpu/cpu.ts';
 import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { read32, read8, write16, write32 } from '../cpu/memory.ts';
-import { fastPop, fastPush } from '../exec/hot.ts';
 import { REP_CHUNK } from '../exec/string.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
@@ -460,18 +459,33 @@ export function runBlocks(
             eip = next;
             done++;
             continue;
-          case 32:
+          case 32: {
             cpu.eip = eip;
             cpu.nextEip = next;
-            // PUSH r32
-            fastPush(cpu, i);
+            // PUSH r32 (32-bit stack; else the handler)
+            if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
+              fns[done]!(cpu, i);
+              break;
+            }
+            const sp = (regs[4]! - 4) | 0;
+            write32(cpu, 2, sp, regs[i.fa]!);
+            regs[4] = sp;
             break;
-          case 33:
+          }
+          case 33: {
             cpu.eip = eip;
             cpu.nextEip = next;
-            // POP r32
-            fastPop(cpu, i);
+            // POP r32 (32-bit stack; else the handler): ESP moves before the register is written (POP ESP)
+            if ((cpu.segAttr[2]! & SEG_ATTR.DB) === 0) {
+              fns[done]!(cpu, i);
+              break;
+            }
+            const sp = regs[4]!;
+            const v = read32(cpu, 2, sp);
+            regs[4] = (sp + 4) | 0;
+            regs[i.fa] = v;
             break;
+          }
           case 34: {
             // SHL/SAL r, k: CF, OF by the count-1 rule, AF=0
             const v = regs[i.fa]!;
