@@ -54,7 +54,7 @@ export { CPUID_1_EAX, CPUID_1_EDX, CPUID_EXT1_ECX, CPUID_VENDOR, MSR, readTsc } 
 /** Handler per opcode row, and the completeness check the tests use. */
 export { HANDLERS, missingHandlers } from './exec/dispatch.ts';
 /** Loading a segment descriptor cache (with its fast-check bounds) and setting the CPL: what a monitor needs to install shadow state. */
-export { setCpl, setSegCache } from './cpu/segmentation.ts';
+export { setCpl, setSegCache, updateSegFlat } from './cpu/segmentation.ts';
 
 /** SVM: the VMCB layout (named offsets with widths), exit codes, intercept bits, EVENTINJ/V_INTR/IOIO formats, permission-map sizes. */
 export {

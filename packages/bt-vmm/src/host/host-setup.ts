@@ -1,6 +1,6 @@
 /** @file Host set-up: the monitor's page table for the top 4 MiB, the host GDT/IDT/TSS it owns, and installing shadow segment caches on the silicon. */
 import { Pte } from '@x86virt/mmu';
-import { SEG_ATTR, setSegCache, type Cpu } from '@x86virt/x86-core';
+import { SEG_ATTR, setSegCache, updateSegFlat, type Cpu } from '@x86virt/x86-core';
 import { GUEST_GDT_ENTRIES, HOST_GDT_ENTRIES, HOST_SEL, MON, MONITOR_LINEAR, MONITOR_REGION_BYTES } from '../layout.ts';
 import { decodeDescriptor, shadowDescriptor, truncationCap, writeDescriptor, type Descriptor } from './descriptors.ts';
 import type { GuestMemory } from './guest-memory.ts';
@@ -71,7 +71,7 @@ export function syncHostGdt(ram: Uint8Array, monitorPhys: number, guest: GuestMe
 /**
  * Installs on the silicon the shadow of the guest's segment `seg` (the shadow vCPU's cache):
  * same selector and base, DPL 0 shown as 1, and fast-check bounds cut below the monitor
- * region (wrap-around included), so no guest segment can reach the monitor.
+ * region (wrap-around included), so no guest segment can reach the monitor (`Cpu.segFlat` follows them).
  */
 export function installShadowSegment(silicon: Cpu, seg: number, vcpu: Cpu): void {
   const attr = vcpu.segAttr[seg]!;
@@ -83,6 +83,7 @@ export function installShadowSegment(silicon: Cpu, seg: number, vcpu: Cpu): void
   silicon.segLo[seg] = vcpu.segLo[seg]!;
   silicon.segHiR[seg] = Math.min(vcpu.segHiR[seg]!, cap);
   silicon.segHiW[seg] = Math.min(vcpu.segHiW[seg]!, cap);
+  updateSegFlat(silicon, seg);
 }
 
 /** Loads the silicon's CS with the translation-cache code segment and GS with the monitor-data segment. */

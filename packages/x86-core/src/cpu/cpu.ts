@@ -42,6 +42,9 @@ export const CR4 = { VME: 1 << 0, PVI: 1 << 1, TSD: 1 << 2, DE: 1 << 3, PSE: 1 <
  */
 export const SEG_ATTR = { TYPE: 0xf, S: 0x10, DPL: 0x60, P: 0x80, DB: 0x4000, G: 0x8000 } as const;
 
+/** `Cpu.segFlat` bits. */
+export const SEG_FLAT = { R: 1, W: 2 } as const;
+
 /** Why the processor stopped being able to run (set together with `Cpu.shutdown`). */
 export interface ShutdownInfo {
   readonly reason: string;
@@ -105,6 +108,12 @@ export class Cpu {
   readonly segLo = new Float64Array(8);
   readonly segHiR = new Float64Array(8);
   readonly segHiW = new Float64Array(8);
+  /**
+   * `SEG_FLAT` bits: every offset is readable (R) / writable (W) and the base is page-aligned, so an
+   * access within one page passes the limit check (it cannot run past 4 GiB either): the memory fast
+   * paths then skip the bounds compare.
+   */
+  readonly segFlat = new Uint8Array(8);
 
   cpl = 0;
   /** TLB entry bits the current CPL needs for a data read / write (mmu TlbBit READ_S/READ_U, WRITE_S/WRITE_U). */

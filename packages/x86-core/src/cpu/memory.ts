@@ -20,14 +20,15 @@ export function segmentFault(cpu: Cpu, seg: number, _off: number, _size: number)
 // Each access is its TLB fast path (segment check passed, page mapped for the access, not crossing a
 // page, RAM without decoded code for writes) and one out-of-line call for everything else. The fast
 // paths stay small so that V8 inlines them all into the interpreter's loop (its inlining budget is
-// counted in bytecode); the slow path makes the checks again, in the architectural order.
+// counted in bytecode); the slow path makes the checks again, in the architectural order. A flat segment
+// (`Cpu.segFlat`: SEG_FLAT.R = 1, W = 2) needs no bounds compare for an access within one page.
 
 /** Reads a byte at seg:off. */
 export function read8(cpu: Cpu, seg: number, off: number): number {
   const o = off >>> 0;
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.rdBit) !== 0 && o >= cpu.segLo[seg]! && o <= cpu.segHiR[seg]!) return cpu.ram[(e & 0xfffff000) | (lin & 0xfff)]!;
+  if ((e & cpu.rdBit) !== 0 && ((cpu.segFlat[seg]! & 1) !== 0 || (o >= cpu.segLo[seg]! && o <= cpu.segHiR[seg]!))) return cpu.ram[(e & 0xfffff000) | (lin & 0xfff)]!;
   return readSlow(cpu, seg, o, 1);
 }
 
@@ -36,7 +37,7 @@ export function read16(cpu: Cpu, seg: number, off: number): number {
   const o = off >>> 0;
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) !== 0xfff && o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiR[seg]!) return cpu.view.getUint16((e & 0xfffff000) | (lin & 0xfff), true);
+  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) !== 0xfff && ((cpu.segFlat[seg]! & 1) !== 0 || (o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiR[seg]!))) return cpu.view.getUint16((e & 0xfffff000) | (lin & 0xfff), true);
   return readSlow(cpu, seg, o, 2);
 }
 
@@ -45,7 +46,7 @@ export function read32(cpu: Cpu, seg: number, off: number): number {
   const o = off >>> 0;
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) <= 0xffc && o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiR[seg]!) return cpu.view.getInt32((e & 0xfffff000) | (lin & 0xfff), true);
+  if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) <= 0xffc && ((cpu.segFlat[seg]! & 1) !== 0 || (o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiR[seg]!))) return cpu.view.getInt32((e & 0xfffff000) | (lin & 0xfff), true);
   return readSlow(cpu, seg, o, 4);
 }
 
@@ -65,7 +66,7 @@ export function write8(cpu: Cpu, seg: number, off: number, v: number): void {
   const o = off >>> 0;
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.wrBit) !== 0 && cpu.codePages[e >>> 12] === 0 && o >= cpu.segLo[seg]! && o <= cpu.segHiW[seg]!) cpu.ram[(e & 0xfffff000) | (lin & 0xfff)] = v;
+  if ((e & cpu.wrBit) !== 0 && cpu.codePages[e >>> 12] === 0 && ((cpu.segFlat[seg]! & 2) !== 0 || (o >= cpu.segLo[seg]! && o <= cpu.segHiW[seg]!))) cpu.ram[(e & 0xfffff000) | (lin & 0xfff)] = v;
   else writeSlow(cpu, seg, o, 1, v);
 }
 
@@ -74,7 +75,7 @@ export function write16(cpu: Cpu, seg: number, off: number, v: number): void {
   const o = off >>> 0;
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) !== 0xfff && cpu.codePages[e >>> 12] === 0 && o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiW[seg]!) cpu.view.setUint16((e & 0xfffff000) | (lin & 0xfff), v, true);
+  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) !== 0xfff && cpu.codePages[e >>> 12] === 0 && ((cpu.segFlat[seg]! & 2) !== 0 || (o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiW[seg]!))) cpu.view.setUint16((e & 0xfffff000) | (lin & 0xfff), v, true);
   else writeSlow(cpu, seg, o, 2, v);
 }
 
@@ -83,7 +84,7 @@ export function write32(cpu: Cpu, seg: number, off: number, v: number): void {
   const o = off >>> 0;
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
-  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) <= 0xffc && cpu.codePages[e >>> 12] === 0 && o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiW[seg]!) cpu.view.setInt32((e & 0xfffff000) | (lin & 0xfff), v, true);
+  if ((e & cpu.wrBit) !== 0 && (lin & 0xfff) <= 0xffc && cpu.codePages[e >>> 12] === 0 && ((cpu.segFlat[seg]! & 2) !== 0 || (o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiW[seg]!))) cpu.view.setInt32((e & 0xfffff000) | (lin & 0xfff), v, true);
   else writeSlow(cpu, seg, o, 4, v);
 }
 

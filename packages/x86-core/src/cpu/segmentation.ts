@@ -1,6 +1,6 @@
 /** @file Segmentation: descriptor fetch from GDT/LDT, descriptor caches, and the segment-register load checks (SDM Vol.3 §3.4, §5.5–5.8). */
 import type { Cpu } from './cpu.ts';
-import { CR0, SEG_ATTR, SEG_LDTR } from './cpu.ts';
+import { CR0, SEG_ATTR, SEG_FLAT, SEG_LDTR } from './cpu.ts';
 import { raise, VECTOR } from './fault.ts';
 import { sysRead32, sysWrite32 } from './memory.ts';
 
@@ -74,6 +74,7 @@ export function updateSegBounds(cpu: Cpu, seg: number): void {
     cpu.segLo[seg] = 2 ** 33;
     cpu.segHiR[seg] = -1;
     cpu.segHiW[seg] = -1;
+    updateSegFlat(cpu, seg);
     return;
   }
   const type = attr & SEG_ATTR.TYPE;
@@ -97,8 +98,14 @@ export function updateSegBounds(cpu: Cpu, seg: number): void {
     cpu.segHiR[seg] = limit;
     cpu.segHiW[seg] = (type & 2) !== 0 ? limit : -1;
   }
+  updateSegFlat(cpu, seg);
 }
 
+/** Recomputes `Cpu.segFlat` of a segment from its fast-check bounds and base: after every change to them. */
+export function updateSegFlat(cpu: Cpu, seg: number): void {
+  const whole = cpu.segLo[seg] === 0 && (cpu.segBase[seg]! & 0xfff) === 0;
+  cpu.segFlat[seg] = (whole && cpu.segHiR[seg] === 0xffffffff ? SEG_FLAT.R : 0) | (whole && cpu.segHiW[seg] === 0xffffffff ? SEG_FLAT.W : 0);
+}
 /** Marks the cache of `seg` unusable (a null selector loaded into DS/ES/FS/GS). */
 export function loadNull(cpu: Cpu, seg: number, sel: number): void {
   cpu.segSel[seg] = sel;

@@ -1,6 +1,7 @@
 /** @file Processor snapshots: every architectural and model field of a `Cpu` and its counters as plain JSON data, and their restore. */
 import { Cr0, PageSize, PageWalk, TlbBit, type Tlb } from '@x86virt/mmu';
 import type { Cpu } from './cpu.ts';
+import { updateSegFlat } from './segmentation.ts';
 
 /** Version of the `CpuSnapshot` layout; bumped when a field changes meaning. */
 export const CPU_SNAPSHOT_VERSION = 1;
@@ -34,11 +35,11 @@ export interface CpuSnapshot {
 
 /**
  * Fields that are not state of their own: aliasing views of `regs` (`r16`, `r8`), the memory
- * and its view, derived caches (`codePages`: rebuilt with the engine's blocks; `tlb`: flushed on
- * restore), the wiring (`io`, `intr`, `cost`, hooks) and `counters` (saved apart). Functions
- * and class instances are never saved either.
+ * and its view, derived caches (`codePages`: rebuilt with the engine's blocks; `segFlat`:
+ * recomputed from the segment caches; `tlb`: flushed on restore), the wiring (`io`, `intr`,
+ * `cost`, hooks) and `counters` (saved apart). Functions and class instances are never saved either.
  */
-const NOT_STATE: ReadonlySet<string> = new Set(['r16', 'r8', 'ram', 'view', 'codePages', 'tlb', 'io', 'intr', 'apic', 'cost', 'counters', 'hostSink', 'onCodeWrite', 'physWriteFilter', 'onFerr']);
+const NOT_STATE: ReadonlySet<string> = new Set(['r16', 'r8', 'ram', 'view', 'codePages', 'segFlat', 'tlb', 'io', 'intr', 'apic', 'cost', 'counters', 'hostSink', 'onCodeWrite', 'physWriteFilter', 'onFerr']);
 
 function isTypedArray(v: unknown): v is Int32Array | Float64Array | Uint16Array | Uint8Array | Int8Array | Uint32Array | Int16Array | Float32Array {
   return ArrayBuffer.isView(v) && !(v instanceof DataView);
@@ -188,6 +189,7 @@ function restoreTlb(tlb: Tlb, pairs: readonly number[]): void {
 export function restoreCpuState(cpu: Cpu, s: CpuSnapshot): void {
   if (s.version !== CPU_SNAPSHOT_VERSION) throw new TypeError(`snapshot: CPU state version ${s.version}, this build reads ${CPU_SNAPSHOT_VERSION}`);
   restoreFields(cpu, s.fields, 'Cpu');
+  for (let seg = 0; seg < 8; seg++) updateSegFlat(cpu, seg);
   restoreFields(cpu.counters, s.counters, 'CpuCounters');
   restoreTlb(cpu.tlb, s.tlb);
 }

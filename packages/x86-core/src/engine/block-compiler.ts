@@ -802,9 +802,8 @@ function storeAll(written: readonly number[]): string {
  * every handler or helper call (`loadEnv`). `segs`: the segment registers the accesses use.
  */
 function loadEnv(segs: readonly number[]): string {
-  // x…: flat (offsets 0 … 4 GiB − 1, page-aligned base): an access the in-page test passes is within the bounds.
-  const flat = (g: number, h: string): string => `x${h}${g} = lo${g} === 0 && h${h}${g} === 4294967295 && (b${g} & 4095) === 0;`;
-  const seg = segs.map((g) => `lo${g} = SL[${g}]; hr${g} = SHR[${g}]; hw${g} = SHW[${g}]; b${g} = SB[${g}]; ${flat(g, 'r')} ${flat(g, 'w')}`).join(' ');
+  // x…: flat (`Cpu.segFlat`, SEG_FLAT.R = 1, W = 2): an access the in-page test passes is within the bounds.
+  const seg = segs.map((g) => `lo${g} = SL[${g}]; hr${g} = SHR[${g}]; hw${g} = SHW[${g}]; b${g} = SB[${g}]; xr${g} = (SF[${g}] & 1) !== 0; xw${g} = (SF[${g}] & 2) !== 0;`).join(' ');
   return `TE = cpu.tlb.entries; RB = cpu.rdBit; WB = cpu.wrBit; CSL = cpu.segLimit[1]; SSB = (cpu.segAttr[2] & 16384) !== 0; ${seg}`;
 }
 
@@ -821,7 +820,7 @@ function segsOf(pieces: readonly (Piece | null)[]): number[] {
 /** Declarations of the locals a compiled block or region starts with. */
 function prologue(locals: readonly number[], segs: readonly number[]): string[] {
   return [
-    'const SL = cpu.segLo, SHR = cpu.segHiR, SHW = cpu.segHiW, SB = cpu.segBase, CP = cpu.codePages, VW = cpu.view, RAM = cpu.ram;',
+    'const SL = cpu.segLo, SHR = cpu.segHiR, SHW = cpu.segHiW, SB = cpu.segBase, SF = cpu.segFlat, CP = cpu.codePages, VW = cpu.view, RAM = cpu.ram;',
     `let TE = null, RB = 0, WB = 0, CSL = 0, SSB = false${segs.map((g) => `, lo${g} = 0, hr${g} = 0, hw${g} = 0, b${g} = 0, xr${g} = false, xw${g} = false`).join('')};`,
     loadEnv(segs),
     'const r = cpu.regs;',

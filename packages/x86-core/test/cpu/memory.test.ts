@@ -1,7 +1,10 @@
-/** @file Memory access slow paths: CR2 and error code of #PF on page-crossing reads, writes, fetches and string operations. */
+/** @file Memory access: CR2 and error code of #PF on page-crossing reads, writes, fetches and string operations; the flat-segment fast check (`Cpu.segFlat`). */
 import { describe, expect, it } from 'vitest';
 import { createMachine, peek32, poke32, regs, run, type Machine } from '../helpers/machine.ts';
 import { setupGdt, setupIdt } from '../helpers/protected-mode.ts';
+import { SEG_FLAT } from '../../src/cpu/cpu.ts';
+import { setSegCache, updateSegFlat } from '../../src/cpu/segmentation.ts';
+import { restoreCpuState, saveCpuState } from '../../src/cpu/snapshot.ts';
 
 const PD = 0x40000;
 const PT = 0x41000;
@@ -82,5 +85,55 @@ describe('#PF on a page-crossing access: CR2 is the first byte in the faulting p
     expect(regs(m).ebx).toBe(0x5000);
     expect(regs(m).edx).toBe(0);
     expect(peek32(m, 0x8000 - 12)).toBe(0x4ffe); // pushed EIP
+  });
+});
+
+describe('Cpu.segFlat: the segments whose fast path skips the bounds compare', () => {
+  const DS = 3;
+  const DATA_RW = 0xc093; // G, D/B, P, S, data read/write, accessed
+  const cases: [string, number, number, number, number][] = [
+    // name, base, limit, attr, expected flags
+    ['flat read/write data', 0, 0xffffffff, DATA_RW, SEG_FLAT.R | SEG_FLAT.W],
+    ['flat read-only data', 0, 0xffffffff, 0xc091, SEG_FLAT.R],
+    ['flat readable code', 0, 0xffffffff, 0xc09b, SEG_FLAT.R],
+    ['flat execute-only code', 0, 0xffffffff, 0xc099, 0],
+    ['base not page-aligned', 0x10, 0xffffffff, DATA_RW, 0],
+    ['page-aligned base', 0x40000000, 0xffffffff, DATA_RW, SEG_FLAT.R | SEG_FLAT.W],
+    ['limit below 4 GiB', 0, 0xfffffffe, DATA_RW, 0],
+    ['expand-down', 0, 0xfff, 0xc097, 0],
+    ['not present', 0, 0xffffffff, DATA_RW & ~0x80, 0],
+  ];
+  for (const [name, base, limit, attr, flags] of cases) {
+    it(`${name}: ${flags}`, () => {
+      const m = createMachine();
+      setSegCache(m.cpu, DS, 0x10, base, limit, attr);
+      expect(m.cpu.segFlat[DS]).toBe(flags);
+    });
+  }
+  it('follows bounds cut by hand (updateSegFlat), and is recomputed on snapshot restore, not saved', () => {
+    const m = createMachine();
+    setSegCache(m.cpu, DS, 0x10, 0, 0xffffffff, DATA_RW);
+    m.cpu.segHiW[DS] = 0xbfffffff; // as the binary translator truncates a guest segment
+    updateSegFlat(m.cpu, DS);
+    expect(m.cpu.segFlat[DS]).toBe(SEG_FLAT.R);
+    const snap = saveCpuState(m.cpu);
+    expect(Object.keys(snap.fields)).not.toContain('segFlat');
+    m.cpu.segFlat[DS] = SEG_FLAT.R | SEG_FLAT.W;
+    restoreCpuState(m.cpu, snap);
+    expect(m.cpu.segFlat[DS]).toBe(SEG_FLAT.R);
+  });
+  it('a dword at the top of a flat segment still faults (#GP, nothing read), its page in the TLB', () => {
+    // mov al, [0xfffffff0] (the top page enters the TLB); mov eax, [0xfffffffe] (two bytes past 4 GiB); hlt
+    const m = paged([0xa0, 0xf0, 0xff, 0xff, 0xff, 0xa1, 0xfe, 0xff, 0xff, 0xff, 0xf4]);
+    const TOP_PT = 0x42000;
+    poke32(m, PD + 1023 * 4, TOP_PT | 0x3);
+    poke32(m, TOP_PT + 1023 * 4, 0x7000 | 0x3); // linear 0xfffff000 → 0x7000
+    m.ram.set([0xf4], 0x3000 + 16 * 13);
+    expect(m.cpu.segFlat[DS]).toBe(SEG_FLAT.R | SEG_FLAT.W);
+    m.cpu.regs[0] = 0x5a5a5a5a;
+    m.ram[0x7ff0] = 0x77;
+    run(m, 10);
+    expect(m.cpu.counters.vectors[13]).toBe(1);
+    expect(regs(m).eax).toBe(0x5a5a5a77);
   });
 });
