@@ -106,6 +106,7 @@ export function updateSegFlat(cpu: Cpu, seg: number): void {
   const whole = cpu.segLo[seg] === 0 && (cpu.segBase[seg]! & 0xfff) === 0;
   cpu.segFlat[seg] = (whole && cpu.segHiR[seg] === 0xffffffff ? SEG_FLAT.R : 0) | (whole && cpu.segHiW[seg] === 0xffffffff ? SEG_FLAT.W : 0);
 }
+
 /** Marks the cache of `seg` unusable (a null selector loaded into DS/ES/FS/GS). */
 export function loadNull(cpu: Cpu, seg: number, sel: number): void {
   cpu.segSel[seg] = sel;
