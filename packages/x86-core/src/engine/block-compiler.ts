@@ -48,7 +48,8 @@ const CARRY_OPS: Readonly<Record<string, '+' | '-'>> = { adc: '+', sbb: '-' };
 
 /** A memory access of an inlined instruction: made before its code (a load leaves the value in `m`). */
 interface MemOp {
-  readonly op: 'r8' | 'r16' | 'r32' | 'w8' | 'w16' | 'w32';
+  /** `rw32`: read-modify-write of a dword (`then` computes the value `val` stored back; the slow path is the instruction's handler). */
+  readonly op: 'r8' | 'r16' | 'r32' | 'w8' | 'w16' | 'w32' | 'rw32';
   readonly seg: number;
   /** Offset expression (32-bit addressing). */
   readonly ea: string;
@@ -92,7 +93,7 @@ interface Piece {
 /** What the locals d, s, v hold after an inlined flag-setting instruction (see `inlineCondition`). */
 interface CondSource {
   readonly kind: 'sub' | 'add' | 'logic' | 'incdec' | 'shift';
-  readonly size: 1 | 4;
+  readonly size: 1 | 2 | 4;
 }
 
 /** The effective-address expression of a 32-bit-addressing memory operand (same sum as `ea()`). */
@@ -142,6 +143,17 @@ function load(op: 'r8' | 'r16' | 'r32', i: Insn): MemOp {
 }
 
 /**
+ * A read-modify-write of the dword at `i`'s memory operand: `then` computes `v` (and the flags)
+ * from the loaded `m`, and `v` is stored back — inline when the TLB maps the page readable and
+ * writable with no code on it (neither access can then fault or end the block), else through the
+ * instruction's handler, which does it all (faults, code pages). No `cond`: after the handler
+ * the locals d, s, v do not hold the operands.
+ */
+function rmw(i: Insn, then: string, readsFlags: boolean): Piece {
+  return piece('', { mem: { op: 'rw32', seg: i.seg, ea: eaExpr(i), val: 'v', then }, readsFlags });
+}
+
+/**
  * The inline form of `i` (at `off` bytes from the block start), or null to call its handler.
  * Only 32-bit operand and address sizes are inlined (and one 16-bit store).
  */
@@ -162,23 +174,23 @@ function inlineForm(i: Insn, off: number): Piece | null {
   if (h === 'mov_GbEb') return mem ? piece(setByteReg(i.reg, 'm'), { mem: load('r8', i) }) : piece(setByteReg(i.reg, byteRegExpr(i.rm)));
   if (h === 'mov_EbIb') return mem ? piece('', { mem: { op: 'w8', seg: i.seg, ea: eaExpr(i), val: `${i.imm & 0xff}` } }) : piece(setByteReg(i.rm, `${i.imm & 0xff}`));
   if (h === 'mov_ZbIb') return piece(setByteReg(i.zreg, `${i.imm & 0xff}`));
+  if (i.opsize === 2 && !mem && SHIFT_HANDLERS.has(h)) return shift16Form(i, h);
   if (i.opsize !== 4) return null;
   const us = h.indexOf('_');
   const op = ALU_OPS[h.slice(0, us)];
   const form = h.slice(us + 1);
-  if (op !== undefined && form !== 'ALIb') {
+  if (op !== undefined && form !== 'ALIb' && form !== 'EbGb') {
     let dst: string;
     let src: string;
     let dn: number;
     if (form === 'EvGv' || form === 'GvEv') {
       const regIsDst = form === 'GvEv';
-      // A memory destination (read-modify-write) goes through the handler.
-      if (mem && !regIsDst && op.writes) return null;
+      if (mem && !regIsDst && op.writes) return rmw(i, `d = m; s = r[${i.reg}]; v = ${op.expr}; ${lazyFlags(op.lazy, true)}`, false);
       dn = regIsDst ? i.reg : i.rm;
       dst = regIsDst ? `r[${i.reg}]` : mem ? 'm' : `r[${i.rm}]`;
       src = regIsDst ? (mem ? 'm' : `r[${i.rm}]`) : `r[${i.reg}]`;
     } else if (form === 'EvIb' || form === 'EvIz' || form === 'EvIbs') {
-      if (mem && op.writes) return null;
+      if (mem && op.writes) return rmw(i, `d = m; s = ${i.imm}; v = ${op.expr}; ${lazyFlags(op.lazy, true)}`, false);
       dn = i.rm;
       dst = mem ? 'm' : `r[${i.rm}]`;
       src = `${i.imm}`;
@@ -267,6 +279,26 @@ function inlineForm(i: Insn, off: number): Piece | null {
         readsFlags: true,
         cond: { kind: 'incdec', size: 4 },
       });
+    case 'inc_Ev':
+    case 'dec_Ev': {
+      // FF /0, /1: as INC/DEC r32 above; on memory a read-modify-write.
+      const body = `d = ${mem ? 'm' : `r[${i.rm}]`}; s = 1; v = (d ${h === 'inc_Ev' ? '+' : '-'} 1) | 0;`;
+      const flags = lazyFlags(h === 'inc_Ev' ? LAZY.ADD : LAZY.SUB, false);
+      if (mem) return rmw(i, `KEEPCF ${body} ${flags}`, true);
+      return piece(`KEEPCF ${body} r[${i.rm}] = v;`, { flags, readsFlags: true, cond: { kind: 'incdec', size: 4 } });
+    }
+    case 'test_EbGb':
+      // TEST r/m8, r8: byte-sized lazy flags (as test_ALIb).
+      return piece(`d = ${mem ? 'm' : byteRegExpr(i.rm)}; s = ${byteRegExpr(i.reg)}; v = d & s;`, {
+        flags: `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 1; cpu.lazyMask = ${ARITH_FLAGS};`,
+        mem: mem ? load('r8', i) : null,
+        killsFlags: !mem,
+        cond: { kind: 'logic', size: 1 },
+      });
+    case 'shl_EvCL':
+    case 'shr_EvCL':
+    case 'sar_EvCL':
+      return mem ? null : shiftClForm(i, h);
     case 'not_Ev':
       return mem ? null : piece(`r[${i.rm}] = ~r[${i.rm}];`);
     case 'neg_Ev':
@@ -381,21 +413,59 @@ function branchForm(i: Insn, off: number): Piece | null | undefined {
   }
 }
 
-/** SHL/SHR/SAR r32 by a constant 1–31 (as `fastShift`): CF, OF by the count-1 rule, AF=0, SF/ZF/PF lazy. */
+/**
+ * SHL/SHR/SAR of `x` by `k` (1–31: a constant, or a local's name): leaves the result in v, CF in
+ * s and OF (0/1, by the count-1 rule, as `shift`) in d.
+ */
+function shiftBody(h: string, x: string, k: number | string): string {
+  const less = typeof k === 'number' ? `${k - 1}` : `(${k} - 1)`;
+  if (h.startsWith('shl')) return `d = ${x}; v = d << ${k}; s = (d >>> ${typeof k === 'number' ? 32 - k : `(32 - ${k})`}) & 1; d = (v >>> 31) ^ s;`;
+  if (h.startsWith('shr')) return `d = ${x} >>> ${less}; v = (d >>> 1) | 0; s = d & 1; d = ((d ^ v) >>> 31) & 1;`;
+  return `d = ${x} >> ${less}; v = d >> 1; s = d & 1; d = 0;`;
+}
+
+/** The flags of SHL/SHR/SAR by a count of 1–31 from `shiftBody`'s locals: CF, OF, AF=0 concrete, SF/ZF/PF lazy. */
+const SHIFT_FLAGS = `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`;
+
+/** SHL/SHR/SAR r/m32 by a constant 1–31 (as `fastShift`; on memory a read-modify-write). */
 function shiftForm(i: Insn, h: string): Piece | null {
   const k = (h.endsWith('1') ? 1 : i.imm) & 0x1f;
-  if (i.mod !== 3 || k === 0) return null;
+  if (k === 0) return null;
+  if (i.mod !== 3) return rmw(i, `${shiftBody(h, 'm', k)} ${SHIFT_FLAGS}`, false);
+  const n = i.rm;
+  return piece(`${shiftBody(h, `r[${n}]`, k)} r[${n}] = v;`, { flags: SHIFT_FLAGS, killsFlags: true, cond: { kind: 'shift', size: 4 } });
+}
+
+/** SHL/SHR/SAR r/m by an immediate or by 1. */
+const SHIFT_HANDLERS: ReadonlySet<string> = new Set(['shl_EvIb', 'shr_EvIb', 'sar_EvIb', 'shl_Ev1', 'shr_Ev1', 'sar_Ev1']);
+
+/**
+ * SHL/SHR/SAR r16 by a constant 1–31 (as `shift` with size 2: a count past 16 shifts everything
+ * out; CF, OF by the count-1 rule, AF=0, SF/ZF/PF lazy from the 16-bit result); the upper half of
+ * the dword is kept.
+ */
+function shift16Form(i: Insn, h: string): Piece | null {
+  const k = (h.endsWith('1') ? 1 : i.imm) & 0x1f;
+  if (k === 0) return null;
   const n = i.rm;
   let body: string;
-  if (h.startsWith('shl')) body = `d = r[${n}]; v = d << ${k}; s = (d >>> ${32 - k}) & 1; d = (v >>> 31) ^ s;`;
-  else if (h.startsWith('shr')) body = `d = r[${n}] >>> ${k - 1}; v = (d >>> 1) | 0; s = d & 1; d = ((d ^ v) >>> 31) & 1;`;
-  else body = `d = r[${n}] >> ${k - 1}; v = d >> 1; s = d & 1; d = 0;`;
-  // s = CF, d = OF (0/1) once the result v is computed.
-  return piece(`${body} r[${n}] = v;`, {
-    flags: `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`,
+  if (h.startsWith('shl')) body = `d = r[${n}] & 65535; v = ${k >= 32 ? '0' : `(d << ${k}) & 65535`}; s = ${k <= 16 ? `(d >>> ${16 - k}) & 1` : '0'}; d = (v >>> 15) ^ s;`;
+  else if (h.startsWith('shr')) body = `d = (r[${n}] & 65535) >>> ${k - 1}; v = (d >>> 1) & 65535; s = d & 1; d = ((d ^ v) >>> 15) & 1;`;
+  else body = `d = ((r[${n}] << 16) >> 16) >> ${k - 1}; v = (d >> 1) & 65535; s = d & 1; d = 0;`;
+  return piece(`${body} r[${n}] = (r[${n}] & -65536) | v;`, {
+    flags: `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 2; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`,
     killsFlags: true,
-    cond: { kind: 'shift', size: 4 },
+    cond: { kind: 'shift', size: 2 },
   });
+}
+
+/**
+ * SHL/SHR/SAR r32 by CL: a masked count of 0 changes nothing, flags included, so the flags are
+ * written in the code (never dropped as dead) and a Jcc after it reads the lazy record.
+ */
+function shiftClForm(i: Insn, h: string): Piece {
+  const n = i.rm;
+  return piece(`{ const sc = r[1] & 31; if (sc !== 0) { ${shiftBody(h, `r[${n}]`, 'sc')} r[${n}] = v; ${SHIFT_FLAGS} } }`, { readsFlags: true });
 }
 
 /**
@@ -408,7 +478,7 @@ function inlineCondition(cc: number, c: CondSource): string | null {
   let e: string | null = null;
   switch (cc >> 1) {
     case 1:
-      e = c.size !== 4 ? null : k === 'sub' ? '(d >>> 0) < (s >>> 0)' : k === 'add' ? '(v >>> 0) < (d >>> 0)' : k === 'logic' ? 'false' : k === 'shift' ? 's !== 0' : null;
+      e = k === 'shift' ? 's !== 0' : c.size !== 4 ? null : k === 'sub' ? '(d >>> 0) < (s >>> 0)' : k === 'add' ? '(v >>> 0) < (d >>> 0)' : k === 'logic' ? 'false' : null;
       break;
     case 2:
       e = 'v === 0';
@@ -715,7 +785,9 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
     if (p.mem !== null) {
       const mo = p.mem;
       const size = mo.op === 'r8' || mo.op === 'w8' ? 1 : mo.op === 'r16' || mo.op === 'w16' ? 2 : 4;
-      const write = mo.op[0] === 'w';
+      const rmw = mo.op === 'rw32';
+      // A read-modify-write is checked as a write (a writable data segment is readable).
+      const write = mo.op[0] === 'w' || rmw;
       const inPage = size === 4 ? ' && (lin & 4095) <= 4092' : size === 2 ? ' && (lin & 4095) !== 4095' : '';
       const bound = write ? 'hw' : 'hr';
       if (mo.pre !== undefined) out.push(localize(mo.pre.replace('I[', `${x.I}[`)).replace('FAULTPREP', prep()));
@@ -724,7 +796,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       // `a`: the offset as int32 (the linear address an int32 sum); `x…`: a flat segment, whose bounds the in-page test covers.
       const g = mo.seg;
       if (mo.then !== undefined) for (const w of mo.then.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
-      const then = mo.then === undefined ? '' : localize(mo.then).replace('FAULTPREP', prep());
+      const then = mo.then === undefined ? '' : localize(mo.then).replace('FAULTPREP', prep()).replace('KEEPCF', localize(keepCf(pieces[k - 1])));
       // PUSH/POP/CALL/RET: through the stack window when the offset is in it, else the whole check (which opens the window).
       const win = mo.guard !== undefined && size === 4;
       if (win) {
@@ -740,12 +812,18 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       // A helper slow path does the whole instruction (state stored before, reloaded after); a plain one only the access.
       const slowCall = (call: string): string =>
         mo.slow === undefined ? `${prep()} ${call} cy = cpu.cycles;` : `${prep()} ${localize(mo.slow.replace('@', `${k}`).replace('I[', `${x.I}[`))} ${reloadState()}`;
-      if (write) {
+      if (rmw) {
+        // Both accesses inline, or the handler for the whole instruction (state stored before, reloaded after; a code-page store ends the block).
+        const handler = `${prep()} cpu.nextEip = ${eip(next)}; ${x.F}[${k}](cpu, ${x.I}[${k}]); ${reloadState()} if (cpu.blockBreak) { cpu.eip = ${eip(next)}; ${x.partial(k + 1)} }`;
+        out.push(`if ((te & RB) !== 0 && (te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { const pa = (te & -4096) | (lin & 4095); m = VW.getInt32(pa, true); ${then} VW.setInt32(pa, ${localize(mo.val)}, true); } else { ${handler} } }`);
+        flagsDirty = true;
+      } else if (write) {
+        const wop = mo.op as 'w8' | 'w16' | 'w32';
         const val = localize(mo.val);
         const fast = size === 4 ? `VW.setInt32((te & -4096) | (lin & 4095), ${val}, true);` : size === 2 ? `VW.setUint16((te & -4096) | (lin & 4095), ${val}, true);` : `RAM[(te & -4096) | (lin & 4095)] = ${val};`;
         // The slow path leaves the CPU exact; a code-page or MMIO write may end the block after it.
-        const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[mo.op], mo.seg, val, eip(off), p.branch === null ? eip(next) : 't', k + 1) : null;
-        const slow = ool !== null ? `${pending} ${ool.code}` : `${slowCall(`${SLOW[mo.op]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
+        const ool = x.outOfLine !== null && mo.slow === undefined && mo.then === undefined ? x.outOfLine.jump(SLOW_KIND[wop], mo.seg, val, eip(off), p.branch === null ? eip(next) : 't', k + 1) : null;
+        const slow = ool !== null ? `${pending} ${ool.code}` : `${slowCall(`${SLOW[wop]}(cpu, ${mo.seg}, o, ${val});`)} if (cpu.blockBreak) { cpu.eip = ${p.branch === null ? eip(next) : 't'}; ${x.partial(k + 1)} }`;
         out.push(`if ((te & WB) !== 0${inPage} && CP[te >>> 12] === 0) { ${fast} ${then} ${open} } else { ${slow} } }${close}`);
         if (ool !== null) out.push(ool.resume);
       } else {

@@ -36,10 +36,14 @@ function randomInstruction(rnd: () => number): number[] {
       return [pick([0x05, 0x0d, 0x25, 0x2d, 0x35, 0x3d, 0xa9]), ...imm32()];
     case 5: // mov r32, imm32
       return [0xb8 + d, ...imm32()];
-    case 6: // inc/dec r32
-      return [pick([0x40, 0x48]) + d];
-    case 7: // shl/shr/sar r32, imm8 (any count, zero included) and by 1
-      return rnd() % 2 === 0 ? [0xc1, 0xc0 | (pick([4, 5, 6, 7]) << 3) | d, rnd() % 40] : [0xd1, 0xc0 | (pick([4, 5, 7]) << 3) | d];
+    case 6: // inc/dec r32 (one-byte and FF /0, /1 forms)
+      return rnd() % 2 === 0 ? [pick([0x40, 0x48]) + d] : [0xff, 0xc0 | (pick([0, 1]) << 3) | d];
+    case 7: // shl/shr/sar r32, imm8 (any count, zero included), by 1, and by CL (counts 0, 32 and others), sometimes a Jcc after
+      return pick([
+        [0xc1, 0xc0 | (pick([4, 5, 6, 7]) << 3) | d, rnd() % 40],
+        [0xd1, 0xc0 | (pick([4, 5, 7]) << 3) | d],
+        [0xb1, pick([0, 1, 31, 32, rnd() & 0xff]), 0xd3, 0xc0 | (pick([4, 5, 7]) << 3) | pick([0, 2, 3, 6, 7]), ...(rnd() % 2 === 0 ? [0x70 + (rnd() % 16), 0x01, 0x40 + d] : [])],
+      ]);
     case 8: // lea r32, [base + index*scale + disp8]
       return [0x8d, 0x44 | (d << 3), ((rnd() % 4) << 6) | (pick(DST) << 3) | pick(DST), rnd() & 0xff];
     case 9: // movzx/movsx r32, r8 / r16
@@ -48,8 +52,15 @@ function randomInstruction(rnd: () => number): number[] {
       return [pick([0x89, 0x8b]), ...memSlot];
     case 11: // ALU with a memory source, cmp/test with a memory destination
       return [pick([0x03, 0x0b, 0x23, 0x2b, 0x33, 0x3b, 0x39, 0x85]), ...memSlot];
-    case 12: // RMW memory destination (through the handler)
-      return [pick([0x01, 0x29, 0x31]), ...memSlot];
+    case 12: // read-modify-write of a dword in memory: ALU with a register or an immediate, INC/DEC, shifts by 1 or an immediate (count 0 included)
+      return pick([
+        [pick([0x01, 0x09, 0x21, 0x29, 0x31]), ...memSlot],
+        [0x83, 0x45 | (pick([0, 1, 4, 5, 6]) << 3), disp, rnd() & 0xff],
+        [0x81, 0x45 | (pick([0, 1, 4, 5, 6]) << 3), disp, ...imm32()],
+        [0xff, 0x45 | (pick([0, 1]) << 3), disp],
+        [0xc1, 0x45 | (pick([4, 5, 7]) << 3), disp, rnd() % 40],
+        [0xd1, 0x45 | (pick([4, 5, 7]) << 3), disp],
+      ]);
     case 13: // movzx/movsx r32, byte/word [ebp+d]
       return [0x0f, pick([0xb6, 0xbe, 0xb7]), ...memSlot];
     case 14: // mov dword [ebp+d], imm32; cmp dword [ebp+d], imm8
@@ -60,14 +71,21 @@ function randomInstruction(rnd: () => number): number[] {
       return pick([[0x11, 0xc0 | (s << 3) | d], [0x19, 0xc0 | (s << 3) | d], [0x0f, 0x90 + (rnd() % 16), 0xc0 | (d & 3)], [0x9c, 0x58 + d]]);
     case 17: // jcc over the next (one-byte) instruction
       return [0x70 + (rnd() % 16), 0x01, 0x40 + d];
-    case 18: // 16-bit operand size (not inlined)
-      return [0x66, 0x01, 0xc0 | (s << 3) | d];
+    case 18: // 16-bit operand size: add (not inlined); shl/shr/sar r16 by imm8 (any count) or 1 (inlined), sometimes a Jcc after
+      return pick([
+        [0x66, 0x01, 0xc0 | (s << 3) | d],
+        [0x66, 0xc1, 0xc0 | (pick([4, 5, 7]) << 3) | d, pick([0, 1, 15, 16, 17, rnd() % 40]), ...(rnd() % 2 === 0 ? [0x70 + (rnd() % 16), 0x01, 0x40 + d] : [])],
+        [0x66, 0xd1, 0xc0 | (pick([4, 5, 7]) << 3) | d],
+      ]);
     case 19: // imul r32, r/m32 (not inlined)
       return [0x0f, 0xaf, 0xc0 | (d << 3) | s];
     case 20: // neg/not r32
       return [0xf7, 0xc0 | (pick([2, 3]) << 3) | d];
-    case 21: // test al, imm8 (inlined, byte-sized lazy flags), often followed by a Jcc
-      return rnd() % 2 === 0 ? [0xa8, rnd() & 0xff] : [0xa8, rnd() & 0xff, 0x70 + (rnd() % 16), 0x01, 0x40 + d];
+    case 21: // test al, imm8 / test r8, r8 / test m8, r8 (byte-sized lazy flags), often followed by a Jcc
+      return [
+        ...pick([[0xa8, rnd() & 0xff], [0x84, 0xc0 | ((rnd() % 8) << 3) | (rnd() % 8)], [0x84, 0x45 | ((rnd() % 8) << 3), disp + (rnd() % 4)]]),
+        ...(rnd() % 2 === 0 ? [0x70 + (rnd() % 16), 0x01, 0x40 + d] : []),
+      ];
     case 22: // rol/ror r32 by imm8 (any count) and by 1, often followed by a Jcc on the flags they keep
       return [...(rnd() % 2 === 0 ? [0xc1, 0xc0 | (pick([0, 1]) << 3) | d, rnd() % 40] : [0xd1, 0xc0 | (pick([0, 1]) << 3) | d]), ...(rnd() % 2 === 0 ? [0x70 + (rnd() % 16), 0x01, 0x40 + d] : [])];
     case 23: // mov word [ebp+d], r16
@@ -258,6 +276,46 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
     };
     const interp = run(Infinity);
     expect((interp as { pf: number }).pf).toBe(3 + 0x40); // ESI started at 3; one #PF per page 0x40000–0x7f000
+    expect(run(1)).toEqual(interp);
+  });
+  it('a read-modify-write of a page mapped read-only (its translation in the TLB from a load) faults as a write: same error code, EIP, counts and cycles', () => {
+    // l: mov eax, [ebx]; add [ebx], ecx; add ebx, 0x1000; inc ecx; cmp ebx, 0x80000; jne l; hlt
+    const code = [0x8b, 0x03, 0x01, 0x0b, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, 0x41, 0x81, 0xfb, 0x00, 0x00, 0x08, 0x00, 0x75, 0xed, 0xf4];
+    const run = (threshold: number): unknown => {
+      const m = machine(code, threshold);
+      m.cpu.regs[3] = 0x40000;
+      setupGdt(m);
+      setupIdt(m, 0x3000);
+      // #PF: count in ESI, the error code in EDI, make the page writable, iret.
+      m.ram.set(/* inc esi; pop edi; mov edx, cr2; shr edx, 12; or dword [0x35000 + edx*4], 3; mov edx, cr2; invlpg [edx]; iret */ [0x46, 0x5f, 0x0f, 0x20, 0xd2, 0xc1, 0xea, 0x0c, 0x83, 0x0c, 0x95, 0x00, 0x50, 0x03, 0x00, 0x03, 0x0f, 0x20, 0xd2, 0x0f, 0x01, 0x3a, 0xcf], 0x3000 + 16 * 14);
+      poke32(m, 0x34000, 0x35000 | 3);
+      // Below 0x40000 present and writable; above, present and read-only (CR0.WP: supervisor writes fault too).
+      for (let p = 0; p < 1024; p++) poke32(m, 0x35000 + p * 4, p < 0x40 ? (p << 12) | 3 : (p << 12) | 1);
+      m.cpu.cr3 = 0x34000;
+      m.cpu.cr0 |= 0x80010000;
+      m.engine.run(5000);
+      expect(m.cpu.halted).toBe(true);
+      return { ...(snapshot(m) as object), faults: m.cpu.regs[6], errorCode: m.cpu.regs[7], sum: m.ram[0x40000] };
+    };
+    const interp = run(Infinity) as { faults: number; errorCode: number };
+    expect(interp.faults).toBe(3 + 0x40); // ESI started at 3; one #PF per page 0x40000–0x7f000
+    expect(interp.errorCode).toBe(3); // present, write
+    expect(run(1)).toEqual(interp);
+  });
+  it('a read-modify-write of the compiled block itself ends it after the store (self-modifying code)', () => {
+    // l: add dword [0x1008], 0 (rewrites inc ecx; dec edx; jnz l with the same bytes); nop; inc ecx; dec edx; jnz l; hlt
+    const code = [0x83, 0x05, 0x08, 0x10, 0x00, 0x00, 0x00, 0x90, 0x41, 0x4a, 0x75, 0xf4, 0xf4];
+    const run = (threshold: number): unknown => {
+      const m = machine(code, threshold);
+      m.cpu.regs[1] = 0;
+      m.cpu.regs[2] = 50;
+      m.engine.run(10_000);
+      expect(m.cpu.halted).toBe(true);
+      return { ...(snapshot(m) as object), built: m.cpu.counters.blocksBuilt, invalidated: m.cpu.counters.blocksInvalidated };
+    };
+    const interp = run(Infinity) as { invalidated: number; regs: number[] };
+    // Each pass drops the block at 0x1000 and the one after the store (from 0x1007), except the first pass's second.
+    expect(interp.invalidated).toBe(99);
     expect(run(1)).toEqual(interp);
   });
   it('a store into the compiled block itself ends it after the store (self-modifying code)', () => {
