@@ -169,6 +169,21 @@ function cases(): Case[] {
   // Guests that misbehave: each one report line and the documented status.
   list.push({ name: 'triple fault (ud2 with no IDT)', args: ['run', 'IMAGE', ...BUDGET], image: helloRunning([0x0f, 0x0b]), expect: STATUS.shutdown, line: /guest shut down the processor: .*triple fault/i });
   list.push({ name: 'runaway loop (jmp $)', args: ['run', 'IMAGE', '--max-insns', '100000'], image: helloRunning([0xeb, 0xfe]), expect: STATUS.budget, line: /stopped after --max-insns 100000 instructions/ });
+  // An IDT whose #UD gate leads to the UD2 that raised it: exceptions for ever, no instruction retired.
+  const livelock = [
+    ...[0x8c, 0xc8, 0xc1, 0xe0, 0x10, 0x66, 0xb8, 0x42, 0x00], // mov eax, cs; shl eax, 16; mov ax, 0x0042 (the UD2)
+    ...[0xa3, ...u32(0x100830)], // mov [gate 6], eax
+    ...[0xc7, 0x05, ...u32(0x100834), ...u32(0x00108e00)], // mov dword [gate 6 + 4], interrupt gate, offset 0x0010....
+    ...[0xc7, 0x05, ...u32(0x100840), ...u32(0x0800003f)], // IDTR: limit 63, base 0x100800
+    ...[0x66, 0xc7, 0x05, ...u32(0x100844), 0x10, 0x00],
+    ...[0x0f, 0x01, 0x1d, ...u32(0x100840)], // lidt
+    ...[0x0f, 0x0b], // ud2 (at 0x100042)
+  ];
+  const noProgress = /guest hung: no instruction retired in 65536 exception deliveries in a row \(the last: vector 6 at EIP 0x100042\)/;
+  list.push({ name: 'an exception handler that faults at its first instruction', args: ['run', 'IMAGE', ...BUDGET], image: helloRunning(livelock), expect: STATUS.hung, line: noProgress });
+  list.push({ name: 'the same under the binary translator', args: ['run', 'IMAGE', '--mode', 'bt', ...BUDGET], image: helloRunning(livelock), expect: STATUS.hung, line: noProgress });
+  // Under hardware assist each delivery's stack write is a shadow-paging exit: the monitor's own no-progress check ends it.
+  list.push({ name: 'the same under hardware assist', args: ['run', 'IMAGE', '--mode', 'hw', ...BUDGET], image: helloRunning(livelock), expect: STATUS.shutdown, line: /exits in a row \(the last EXCP_PF\) without the guest making progress/ });
   list.push({ name: 'HLT with IF=0 (cli; hlt)', args: ['run', 'IMAGE', ...BUDGET], image: helloRunning([0xfa, 0xf4]), expect: STATUS.hung, line: /guest hung: HLT with interrupts disabled/ });
   return list;
 }
@@ -221,7 +236,7 @@ afterAll(() => {
 
 describe('x86virt run survives hostile inputs (bundled CLI)', () => {
   it('has the seeded case list it was written for', () => {
-    expect(CASES.length).toBe(77);
+    expect(CASES.length).toBe(80);
   });
 
   CASES.forEach((c, i) => {

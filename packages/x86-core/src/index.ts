@@ -15,7 +15,7 @@ export { Cpu, CR0, CR4, EVENT_KIND, type CpuOptions, type HostSink } from './cpu
 /** The interfaces the silicon defines and devices/monitors implement. */
 export type { AccessSize, ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory } from './cpu/interfaces.ts';
 /** The engine contract and the interpreter engine. */
-export { InterpreterEngine, type DeadlineCallback, type Engine, type StopReason } from './engine/engine.ts';
+export { describeLivelock, InterpreterEngine, LIVELOCK_DELIVERIES, type DeadlineCallback, type Engine, type StopReason } from './engine/engine.ts';
 /** Engine selection (`--engine interp|jit`): the kinds, the default, the compile threshold. */
 export { DEFAULT_ENGINE, ENGINE_KINDS, JIT_THRESHOLD, type EngineKind } from './engine/engine.ts';
 /** The cost-profile shape, instruction classes, and the test-only unit profile. */

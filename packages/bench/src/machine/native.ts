@@ -1,6 +1,6 @@
 /** @file Native mode: the guest owns the silicon — a board, a processor, the interpreter engine, and the run loop. */
 import { Board, HALT_STARVED, MAX_HALT_DEADLINES } from '@x86virt/devices';
-import { archState, Cpu, DEFAULT_ENGINE, InterpreterEngine, loadEntryState, type CostProfile, type CpuCounters } from '@x86virt/x86-core';
+import { archState, Cpu, DEFAULT_ENGINE, describeLivelock, InterpreterEngine, loadEntryState, type CostProfile, type CpuCounters } from '@x86virt/x86-core';
 import { DEFAULT_MAX_INSNS, type GuestRun, type GuestRunOptions, type GuestStop } from './guest-run.ts';
 
 /** A guest on bare silicon: the devices board, the processor and its engine. */
@@ -82,6 +82,8 @@ export function runLoop(m: NativeMachine, maxInsns: number): GuestStop {
         continue;
       case 'shutdown':
         return { kind: 'shutdown', reason: stop.reason };
+      case 'livelock':
+        return { kind: 'hung', reason: describeLivelock(stop) };
       case 'halted': {
         if (!stop.interruptsEnabled) return { kind: 'hung', reason: 'HLT with interrupts disabled' };
         const now = retired(cpu.counters);

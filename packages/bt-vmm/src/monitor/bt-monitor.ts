@@ -2,7 +2,7 @@
 import { HALT_STARVED, MAX_HALT_DEADLINES } from '@x86virt/devices';
 import { Access, ShadowFault, ShadowPager, type Gva, type Hpa } from '@x86virt/mmu';
 import {
-  CR0, CR4, Cpu, decode, deliverEvent, EFLAGS, EVENT_KIND, InterpreterEngine, loadEntryState, NO_ERROR_CODE, OPF, SEG_ATTR,
+  CR0, CR4, Cpu, decode, deliverEvent, describeLivelock, EFLAGS, EVENT_KIND, InterpreterEngine, loadEntryState, NO_ERROR_CODE, OPF, SEG_ATTR,
   setSegCache, type ApicBaseMsr, type CostProfile, type EntryState, type InterruptController, type IoPorts, type StopReason,
 } from '@x86virt/x86-core';
 import { buildHostTables, buildMonitorPageTable, syncHostGdt } from '../host/host-setup.ts';
@@ -254,6 +254,9 @@ export class BtMonitor {
         return;
       case 'shutdown':
         this.stopResult = { kind: 'shutdown', reason: stop.reason };
+        return;
+      case 'livelock':
+        this.stopResult = { kind: 'hung', reason: `the silicon: ${describeLivelock(stop)}` };
         return;
       case 'host': {
         const st = this.stats;
@@ -520,7 +523,7 @@ export class BtMonitor {
     v.tlb.flushAll();
     this.snapshotTracedTargets();
     const before = v.cycles;
-    this.vcpuEngine.run(1);
+    const stop = this.vcpuEngine.run(1);
     this.applyTracedWrites();
     if (this.effectInvlpg !== -1) {
       this.pager.invlpg(this.effectInvlpg as Gva);
@@ -535,6 +538,13 @@ export class BtMonitor {
       this.stopResult = { kind: 'shutdown', reason: v.shutdown.reason };
       return false;
     }
+    return !this.vcpuLivelock(stop);
+  }
+
+  /** A `livelock` stop of the shadow vCPU's engine (its exceptions go to the guest's own handlers) ends the run: the guest hung. */
+  private vcpuLivelock(stop: StopReason): boolean {
+    if (stop.kind !== 'livelock') return false;
+    this.stopResult = { kind: 'hung', reason: describeLivelock(stop) };
     return true;
   }
 
@@ -871,7 +881,7 @@ export class BtMonitor {
     }
     v.cycles = this.silicon.cycles;
     const before = v.cycles;
-    this.vcpuEngine.run(1);
+    const stop = this.vcpuEngine.run(1);
     this.interpretedSinceFlush++;
     this.silicon.cycles += v.cycles - before;
     if (this.silicon.cycles >= this.deadline) this.tickDevices();
@@ -880,6 +890,7 @@ export class BtMonitor {
       this.stopResult = { kind: 'shutdown', reason: v.shutdown.reason };
       return;
     }
+    if (this.vcpuLivelock(stop)) return;
     if (v.halted && !this.waitForInterrupt()) return;
     if (!this.translatable()) return;
     this.interpreting = false;

@@ -224,10 +224,17 @@ export class LocalApic implements IoDevice, TimedDevice, Snapshottable<LocalApic
     return (ldr >>> 4) === (dest >>> 4) && (ldr & dest & 0xf) !== 0;
   }
 
+  /**
+   * An error: its ESR bits, and the LVT error interrupt unless masked. An illegal vector (0–15)
+   * there is itself a receive error and is not delivered (SDM Vol.3 §10.5.3): its bit is set
+   * here, not through `accept` (which would signal the error again, for ever).
+   */
   private error(bits: number): void {
     this.errorPending |= bits;
     const e = this.lvt[LVT_ERROR]!;
-    if ((e & APIC_LVT.MASKED) === 0) this.accept(e & 0xff, false);
+    if ((e & APIC_LVT.MASKED) !== 0) return;
+    if ((e & 0xff) < 16) this.errorPending |= APIC_ESR.RECEIVE_ILLEGAL_VECTOR;
+    else this.accept(e & 0xff, false);
   }
 
   private ppr(): number {

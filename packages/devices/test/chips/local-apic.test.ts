@@ -178,6 +178,16 @@ describe('local APIC', () => {
     expect(a.hasInterrupt()).toBe(false);
   });
 
+  it('an illegal vector in the error LVT: the error sets ESR (receive illegal vector too) and nothing is delivered', () => {
+    const { a } = apic();
+    w(a, APIC_REG.SVR, 0x1ff);
+    w(a, APIC_REG.LVT_ERROR, 0x03);
+    r(a, 0x3f0); // reserved register: an error
+    w(a, APIC_REG.ESR, 0);
+    expect(r(a, APIC_REG.ESR)).toBe(0x80 | 0x40);
+    expect(a.hasInterrupt()).toBe(false);
+  });
+
   it('changing the divider mid-count keeps the count and changes the rate', () => {
     const { a, clock } = apic();
     w(a, APIC_REG.SVR, 0x1ff);

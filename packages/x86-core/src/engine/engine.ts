@@ -27,7 +27,21 @@ export type StopReason =
   /** The modeled clock reached the deadline set with `setDeadline` (and no callback was given). */
   | { readonly kind: 'deadline' }
   /** A `HostSink` claimed an exception or interrupt (EIP and registers as at the event). */
-  | { readonly kind: 'host'; readonly vector: number; readonly errorCode: number; readonly eventKind: number };
+  | { readonly kind: 'host'; readonly vector: number; readonly errorCode: number; readonly eventKind: number }
+  /**
+   * `LIVELOCK_DELIVERIES` exceptions in a row were delivered with no instruction retiring (a
+   * handler that faults at its first instruction): the processor would go on so for ever, and the
+   * budget, which counts retired instructions, would never run out. The last vector and EIP.
+   */
+  | { readonly kind: 'livelock'; readonly vector: number; readonly eip: number };
+
+/** Exceptions delivered in a row without an instruction retiring before `run()` stops with `livelock` (a nested fault takes a few). */
+export const LIVELOCK_DELIVERIES = 1 << 16;
+
+/** One line for a `livelock` stop (the runners report the guest hung). */
+export function describeLivelock(stop: { readonly vector: number; readonly eip: number }): string {
+  return `no instruction retired in ${LIVELOCK_DELIVERIES} exception deliveries in a row (the last: vector ${stop.vector} at EIP 0x${(stop.eip >>> 0).toString(16)})`;
+}
 
 /** The contract every execution mode offers (ARCHITECTURE.md §10.7). */
 export interface Engine {
@@ -104,6 +118,9 @@ export class InterpreterEngine implements Engine {
   private scale = 1;
   private deadline = Infinity;
   private onDeadline: DeadlineCallback | null = null;
+  /** Exceptions delivered since an instruction last retired (`LIVELOCK_DELIVERIES`), and the last one's vector. */
+  private stalls = 0;
+  private stallVector = -1;
 
   constructor(cpu: Cpu) {
     this.cpu = cpu;
@@ -196,7 +213,13 @@ export class InterpreterEngine implements Engine {
       if (cpu.halted) return (cpu.flags & EFLAGS.IF) !== 0 ? HALT_IF : HALT_NOIF;
       if (left <= 0) return BUDGET;
 
-      left -= this.execute(left, shadow);
+      const n = this.execute(left, shadow);
+      left -= n;
+      if (n > 0) this.stalls = 0;
+      else if (this.stalls >= LIVELOCK_DELIVERIES) {
+        this.stalls = 0;
+        return { kind: 'livelock', vector: this.stallVector, eip: cpu.eip };
+      }
       if (cpu.blockBreak) {
         if (cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
         // A block ends after every I/O instruction: a device may have been reprogrammed (a new
@@ -304,6 +327,10 @@ export class InterpreterEngine implements Engine {
         }
         cpu.cycles += block.costs[done]!;
         total += done;
+      }
+      if (total === 0) {
+        this.stalls++;
+        this.stallVector = cpu.excVector;
       }
       deliverPendingException(cpu);
     }
