@@ -746,6 +746,41 @@ export function runBlocks(
             done++;
             continue;
           }
+          case 54: {
+            // ADD/OR/AND/SUB/XOR m32, r32 or imm: the load, the store (a fault of either changes nothing), then the flags
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            const a = (((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0;
+            const d = read32(cpu, i.seg, a);
+            const s = i.fb >= 0 ? regs[i.fb]! : i.imm;
+            const op = i.fa;
+            const r = op === 0 ? (d + s) | 0 : op === 1 ? d | s : op === 2 ? d & s : op === 3 ? (d - s) | 0 : d ^ s;
+            write32(cpu, i.seg, a, r);
+            cpu.lzOp = op === 0 ? LAZY.ADD : op === 3 ? LAZY.SUB : LAZY.LOGIC;
+            cpu.lzDst = d;
+            cpu.lzSrc = s;
+            cpu.lzRes = r;
+            cpu.lzSize = 4;
+            cpu.lazyMask = ARITH_FLAGS;
+            break;
+          }
+          case 55: {
+            // INC/DEC m32: the load, the store, then the flags with CF kept (as INC/DEC r above)
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            const a = (((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0;
+            const d = read32(cpu, i.seg, a);
+            const r = (d + i.fa) | 0;
+            write32(cpu, i.seg, a, r);
+            keepCf(cpu);
+            cpu.lzOp = i.fa === 1 ? LAZY.ADD : LAZY.SUB;
+            cpu.lzDst = d;
+            cpu.lzSrc = 1;
+            cpu.lzRes = r;
+            cpu.lzSize = 4;
+            cpu.lazyMask = ARITH_FLAGS & ~EFLAGS.CF;
+            break;
+          }
         default:
           cpu.eip = eip;
           cpu.nextEip = next;
@@ -805,6 +840,20 @@ export function runBlocks(
 
 /** The deadline as a double (a parameter compared directly is tested for Smi or heap number on every use). */
 const LIMIT = new Float64Array(1);
+
+/** CF made concrete while it is lazy (as getCF computes it): INC/DEC keep it. */
+function keepCf(c: Cpu): void {
+  if ((c.lazyMask & EFLAGS.CF) === 0) return;
+  const op = c.lzOp;
+  let cf = 0;
+  if (op !== LAZY.LOGIC) {
+    const a = c.lzDst;
+    const b = c.lzSrc;
+    const x = c.lzRes;
+    cf = ((op === LAZY.ADD ? (a & b) | ((a | b) & ~x) : (~a & b) | ((~a | b) & x)) & SIGN_BIT[c.lzSize]!) !== 0 ? 1 : 0;
+  }
+  c.flags = (c.flags & ~EFLAGS.CF) | cf;
+}
 
 function setLogic(c: Cpu, r: number): void {
   c.lzOp = LAZY.LOGIC;

@@ -2,7 +2,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { getCF, LAZY, saveStatusFlags, setLazy, setLazyKeepCF, setResultFlags } from '../cpu/eflags.ts';
 import type { Insn } from './insn.ts';
-import { ea, getReg, opReg, readE, readMem, setReg, writeMem, writeMemRmw, type Handler } from './operands.ts';
+import { ea, getReg, opReg, readE, readMem, setReg, writeMemRmw, type Handler } from './operands.ts';
 
 /** ALU operations in their encoding order (opcode bits 5:3). */
 export const ALU = { ADD: 0, OR: 1, ADC: 2, SBB: 3, AND: 4, SUB: 5, XOR: 6, CMP: 7 } as const;
@@ -102,7 +102,9 @@ function incDecE(cpu: Cpu, i: Insn, size: number, dec: boolean): void {
     return;
   }
   const off = ea(cpu, i);
-  writeMem(cpu, i.seg, off, size, incDec(cpu, readMem(cpu, i.seg, off, size), size, dec));
+  const d = readMem(cpu, i.seg, off, size);
+  saveStatusFlags(cpu);
+  writeMemRmw(cpu, i.seg, off, size, incDec(cpu, d, size, dec));
 }
 
 function negE(cpu: Cpu, i: Insn, size: number): void {
@@ -111,7 +113,9 @@ function negE(cpu: Cpu, i: Insn, size: number): void {
     return;
   }
   const off = ea(cpu, i);
-  writeMem(cpu, i.seg, off, size, alu(cpu, ALU.SUB, 0, readMem(cpu, i.seg, off, size), size));
+  const d = readMem(cpu, i.seg, off, size);
+  saveStatusFlags(cpu);
+  writeMemRmw(cpu, i.seg, off, size, alu(cpu, ALU.SUB, 0, d, size));
 }
 
 /** The six classic forms plus the group-1 immediate forms of one ALU op, named by SDM operand codes. */

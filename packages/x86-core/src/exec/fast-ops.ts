@@ -41,7 +41,14 @@ export const FAST = {
   CLD: 50, STD: 51,
   /** NOT / NEG r32(fa). */
   NOT: 52, NEG: 53,
+  /** ADD OR AND SUB XOR m32, r32(fb) or imm (fb = -1): read-modify-write; fa = the operation (`RMW_OPS`). */
+  RMW: 54,
+  /** INC / DEC m32 (fa = 1 / -1). */
+  INCDEC_M: 55,
 } as const;
+
+/** `FAST.RMW`'s operations (`Insn.fa`), by mnemonic. */
+export const RMW_OPS: Readonly<Record<string, number>> = { add: 0, or: 1, and: 2, sub: 3, xor: 4 };
 
 const ALU_FORMS: Readonly<Record<string, readonly [number, number, number]>> = {
   // mnemonic: [reg,reg  reg,imm  reg,mem]
@@ -85,6 +92,10 @@ export function specialize(ins: Insn): void {
     else if (form === 'GvEv' && mem32) set(ins, alu[2], ins.reg, 0);
     else if ((form === 'EvIb' || form === 'EvIz') && reg) set(ins, alu[1], ins.rm, 0);
     else if (form === 'eAXIz') set(ins, alu[1], 0, 0);
+    else if (mem32 && RMW_OPS[mnemonic] !== undefined) {
+      if (form === 'EvGv') set(ins, FAST.RMW, RMW_OPS[mnemonic]!, ins.reg);
+      else if (form === 'EvIb' || form === 'EvIz' || form === 'EvIbs') set(ins, FAST.RMW, RMW_OPS[mnemonic]!, -1);
+    }
     if (ins.fast !== 0) return;
   }
   switch (name) {
@@ -160,6 +171,10 @@ export function specialize(ins: Insn): void {
     case 'std':
       set(ins, FAST.STD, 0, 0);
       return;
+    case 'inc_Ev':
+    case 'dec_Ev':
+      if (mem32) set(ins, FAST.INCDEC_M, name === 'inc_Ev' ? 1 : -1, 0);
+      break;
     case 'not_Ev':
       if (reg) set(ins, FAST.NOT, ins.rm, 0);
       return;

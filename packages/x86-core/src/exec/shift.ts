@@ -2,7 +2,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { EFLAGS, getCF, materializeFlags, saveStatusFlags, setResultFlags } from '../cpu/eflags.ts';
 import type { Insn } from './insn.ts';
-import { ea, getReg, getReg8, readMem, setReg, writeMem, writeMemRmw, type Handler } from './operands.ts';
+import { ea, getReg, getReg8, readMem, setReg, writeMemRmw, type Handler } from './operands.ts';
 
 /** Shift/rotate kinds in group-2 encoding order (ModRM.reg). */
 export const SHIFT = { ROL: 0, ROR: 1, RCL: 2, RCR: 3, SHL: 4, SHR: 5, SAL: 6, SAR: 7 } as const;
@@ -154,8 +154,10 @@ function shiftDoubleE(cpu: Cpu, i: Insn, left: boolean, count: number): void {
     return;
   }
   const off = ea(cpu, i);
-  const r = shiftDouble(cpu, left, readMem(cpu, i.seg, off, size), s, count, size);
-  if ((count & 0x1f) !== 0) writeMem(cpu, i.seg, off, size, r);
+  const d = readMem(cpu, i.seg, off, size);
+  saveStatusFlags(cpu);
+  const r = shiftDouble(cpu, left, d, s, count, size);
+  if ((count & 0x1f) !== 0) writeMemRmw(cpu, i.seg, off, size, r);
 }
 
 function forms(name: string): Record<string, Handler> {

@@ -26,7 +26,7 @@ function randomInstruction(rnd: () => number, at: number): number[] {
   const d = pick(DST);
   const s = rnd() % 8;
   const mem = [0x45 | (d << 3), (rnd() % 60) * 4]; // [ebp + disp8], reg = d
-  switch (rnd() % 22) {
+  switch (rnd() % 23) {
     case 0: // add/or/and/sub/xor/cmp/test/mov Ev,Gv, register
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89, 0x11, 0x19]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev, register
@@ -47,6 +47,13 @@ function randomInstruction(rnd: () => number, at: number): number[] {
       return rnd() % 3 === 0 ? [0x66, 0x89, ...mem] : [pick([0x89, 0x8b]), ...mem];
     case 9: // ALU with a memory source; cmp with a memory destination (handler)
       return [pick([0x03, 0x0b, 0x23, 0x2b, 0x33, 0x3b, 0x39]), ...mem];
+    case 21: // read-modify-writes: ALU m32 with a register or an immediate, INC/DEC m32
+      return pick([
+        [pick([0x01, 0x09, 0x21, 0x29, 0x31]), ...mem],
+        [0x83, 0x45 | (pick([0, 1, 4, 5, 6]) << 3), mem[1]!, rnd() & 0xff],
+        [0x81, 0x45 | (pick([0, 1, 4, 5, 6]) << 3), mem[1]!, ...le32(rnd())],
+        [0xff, 0x45 | (pick([0, 1]) << 3), mem[1]!],
+      ]);
     case 10: // movzx r32, byte [ebp+d]
       return [0x0f, 0xb6, ...mem];
     case 11: // test al, imm8 / cmp al, imm8
@@ -63,8 +70,8 @@ function randomInstruction(rnd: () => number, at: number): number[] {
       return [pick([0xeb, 0xe2]), 1];
     case 17: // not / neg (handlers), sbb/adc register
       return pick([[0xf7, 0xd0 | d], [0xf7, 0xd8 | d], [0x13, 0xc0 | (d << 3) | s], [0x1b, 0xc0 | (d << 3) | s]]);
-    case 18: // mov r, r then a flag writer: dead-flag chains
-      return [0x89, 0xc0 | (s << 3) | d, 0x31, 0xc0 | (s << 3) | d];
+    case 18: // mov r, r then a flag writer (xor or test): dead-flag chains
+      return [0x89, 0xc0 | (s << 3) | d, pick([0x31, 0x85]), 0xc0 | (s << 3) | d];
     case 19: {
       // rep movsd / rep stosd (F3 or F2) of 0–20 dwords within the data area, apart or overlapping, either direction
       const src = DATA + (rnd() % 40) * 4;
