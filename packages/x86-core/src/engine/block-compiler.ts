@@ -424,16 +424,18 @@ function shiftBody(h: string, x: string, k: number | string): string {
   return `d = ${x} >> ${less}; v = d >> 1; s = d & 1; d = 0;`;
 }
 
-/** The flags of SHL/SHR/SAR by a count of 1–31 from `shiftBody`'s locals: CF, OF, AF=0 concrete, SF/ZF/PF lazy. */
-const SHIFT_FLAGS = `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`;
+/** The flags of SHL/SHR/SAR by a count of 1–31 from the locals (CF in s, OF in d, the `size`-byte result in v): CF, OF, AF=0 concrete, SF/ZF/PF lazy. */
+function shiftFlags(size: 2 | 4): string {
+  return `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = ${size}; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`;
+}
 
 /** SHL/SHR/SAR r/m32 by a constant 1–31 (as `fastShift`; on memory a read-modify-write). */
 function shiftForm(i: Insn, h: string): Piece | null {
   const k = (h.endsWith('1') ? 1 : i.imm) & 0x1f;
   if (k === 0) return null;
-  if (i.mod !== 3) return rmw(i, `${shiftBody(h, 'm', k)} ${SHIFT_FLAGS}`, false);
+  if (i.mod !== 3) return rmw(i, `${shiftBody(h, 'm', k)} ${shiftFlags(4)}`, false);
   const n = i.rm;
-  return piece(`${shiftBody(h, `r[${n}]`, k)} r[${n}] = v;`, { flags: SHIFT_FLAGS, killsFlags: true, cond: { kind: 'shift', size: 4 } });
+  return piece(`${shiftBody(h, `r[${n}]`, k)} r[${n}] = v;`, { flags: shiftFlags(4), killsFlags: true, cond: { kind: 'shift', size: 4 } });
 }
 
 /** SHL/SHR/SAR r/m by an immediate or by 1. */
@@ -449,11 +451,11 @@ function shift16Form(i: Insn, h: string): Piece | null {
   if (k === 0) return null;
   const n = i.rm;
   let body: string;
-  if (h.startsWith('shl')) body = `d = r[${n}] & 65535; v = ${k >= 32 ? '0' : `(d << ${k}) & 65535`}; s = ${k <= 16 ? `(d >>> ${16 - k}) & 1` : '0'}; d = (v >>> 15) ^ s;`;
+  if (h.startsWith('shl')) body = `d = r[${n}] & 65535; v = (d << ${k}) & 65535; s = ${k <= 16 ? `(d >>> ${16 - k}) & 1` : '0'}; d = (v >>> 15) ^ s;`;
   else if (h.startsWith('shr')) body = `d = (r[${n}] & 65535) >>> ${k - 1}; v = (d >>> 1) & 65535; s = d & 1; d = ((d ^ v) >>> 15) & 1;`;
   else body = `d = ((r[${n}] << 16) >> 16) >> ${k - 1}; v = (d >> 1) & 65535; s = d & 1; d = 0;`;
   return piece(`${body} r[${n}] = (r[${n}] & -65536) | v;`, {
-    flags: `cpu.flags = (cpu.flags & ${~(EFLAGS.CF | EFLAGS.OF | EFLAGS.AF)}) | s | (d << 11); cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 2; cpu.lazyMask = ${EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF};`,
+    flags: shiftFlags(2),
     killsFlags: true,
     cond: { kind: 'shift', size: 2 },
   });
@@ -465,7 +467,7 @@ function shift16Form(i: Insn, h: string): Piece | null {
  */
 function shiftClForm(i: Insn, h: string): Piece {
   const n = i.rm;
-  return piece(`{ const sc = r[1] & 31; if (sc !== 0) { ${shiftBody(h, `r[${n}]`, 'sc')} r[${n}] = v; ${SHIFT_FLAGS} } }`, { readsFlags: true });
+  return piece(`{ const sc = r[1] & 31; if (sc !== 0) { ${shiftBody(h, `r[${n}]`, 'sc')} r[${n}] = v; ${shiftFlags(4)} } }`, { readsFlags: true });
 }
 
 /**
