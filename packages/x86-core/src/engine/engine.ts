@@ -29,18 +29,19 @@ export type StopReason =
   /** A `HostSink` claimed an exception or interrupt (EIP and registers as at the event). */
   | { readonly kind: 'host'; readonly vector: number; readonly errorCode: number; readonly eventKind: number }
   /**
-   * `LIVELOCK_DELIVERIES` exceptions in a row were delivered with no instruction retiring (a
-   * handler that faults at its first instruction): the processor would go on so for ever, and the
-   * budget, which counts retired instructions, would never run out. The last vector and EIP.
+   * `InterpreterEngine.livelockLimit` (`LIVELOCK_DELIVERIES`) exceptions in a row were delivered
+   * with no instruction retiring and ECX, ESI, EDI unchanged (a handler that faults at its first
+   * instruction): the processor would go on so for ever, and the budget, which counts retired
+   * instructions, would never run out. The last vector and EIP, and the deliveries counted.
    */
-  | { readonly kind: 'livelock'; readonly vector: number; readonly eip: number };
+  | { readonly kind: 'livelock'; readonly vector: number; readonly eip: number; readonly deliveries: number };
 
 /** Exceptions delivered in a row without an instruction retiring before `run()` stops with `livelock` (a nested fault takes a few). */
 export const LIVELOCK_DELIVERIES = 1 << 16;
 
 /** One line for a `livelock` stop (the runners report the guest hung). */
-export function describeLivelock(stop: { readonly vector: number; readonly eip: number }): string {
-  return `no instruction retired in ${LIVELOCK_DELIVERIES} exception deliveries in a row (the last: vector ${stop.vector} at EIP 0x${(stop.eip >>> 0).toString(16)})`;
+export function describeLivelock(stop: { readonly vector: number; readonly eip: number; readonly deliveries: number }): string {
+  return `no instruction retired in ${stop.deliveries} exception deliveries in a row (the last: vector ${stop.vector} at EIP 0x${(stop.eip >>> 0).toString(16)})`;
 }
 
 /** The contract every execution mode offers (ARCHITECTURE.md §10.7). */
@@ -118,9 +119,16 @@ export class InterpreterEngine implements Engine {
   private scale = 1;
   private deadline = Infinity;
   private onDeadline: DeadlineCallback | null = null;
-  /** Exceptions delivered since an instruction last retired (`LIVELOCK_DELIVERIES`), and the last one's vector. */
+  /**
+   * Exceptions delivered since an instruction last retired or a string instruction moved on
+   * (`LIVELOCK_DELIVERIES`), the last one's vector, and ECX, ESI, EDI at it (a long REP faulting on
+   * page after page retires nothing until it is done, but moves them).
+   */
   private stalls = 0;
   private stallVector = -1;
+  private stallRegs = '';
+  /** Deliveries without progress before `run()` returns `livelock` (`LIVELOCK_DELIVERIES`; tests lower it). */
+  livelockLimit = LIVELOCK_DELIVERIES;
 
   constructor(cpu: Cpu) {
     this.cpu = cpu;
@@ -216,9 +224,10 @@ export class InterpreterEngine implements Engine {
       const n = this.execute(left, shadow);
       left -= n;
       if (n > 0) this.stalls = 0;
-      else if (this.stalls >= LIVELOCK_DELIVERIES) {
+      else if (this.stalls >= this.livelockLimit) {
+        const deliveries = this.stalls;
         this.stalls = 0;
-        return { kind: 'livelock', vector: this.stallVector, eip: cpu.eip };
+        return { kind: 'livelock', vector: this.stallVector, eip: cpu.eip, deliveries };
       }
       if (cpu.blockBreak) {
         if (cpu.io.stopRequested !== undefined && cpu.io.stopRequested()) cpu.stopRequested = true;
@@ -329,7 +338,10 @@ export class InterpreterEngine implements Engine {
         total += done;
       }
       if (total === 0) {
-        this.stalls++;
+        const r = cpu.regs;
+        const regs = `${r[1]}:${r[6]}:${r[7]}`;
+        this.stalls = regs === this.stallRegs ? this.stalls + 1 : 1;
+        this.stallRegs = regs;
         this.stallVector = cpu.excVector;
       }
       deliverPendingException(cpu);
