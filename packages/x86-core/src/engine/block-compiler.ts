@@ -985,6 +985,13 @@ export interface RegionHost {
  * fit `left`, the deadline passes, a block breaks (`Cpu.blockBreak`) or ends in a handler other
  * than a near jump/call/return. Returns instructions of the blocks it accounted; `st` says where it stopped.
  */
+/**
+ * A region's `deadline` argument is the deadline plus this: never a small integer (V8's Smi), so
+ * the type feedback of the region's arithmetic on it is a double from the first call and does
+ * not deoptimize the region when the clock passes 2^31 cycles. Exact: deadlines stay below 2^52.
+ */
+export const DEADLINE_BIAS = 2 ** 32;
+
 export type CompiledRegion = (cpu: Cpu, left: number, deadline: number, host: RegionHost, st: RegionExit) => number;
 
 /**
@@ -1347,7 +1354,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     // and the region could then stay in on-stack-replacement code, about twice as slow, for good.)
     `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain} + ((CALLS * 7) & ${WARM_SLICE - 1})) : ${REGION_SLICE};`,
     `const kw = CALLS < ${WARM_CALLS} && (CALLS & 1) === 0 ? -1 : 4092;`,
-    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = +deadline - ${chainCycles};`,
+    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = (deadline - ${DEADLINE_BIAS}) - ${chainCycles};`,
     // No room for the longest run of untested blocks: the engine runs this block itself.
     'if (lim < 0 || cy >= dl) return 0;',
     'try {',

@@ -8,7 +8,7 @@ import { guestInterruptCheck } from '../svm/interrupt-check.ts';
 import { translateFetch } from '../cpu/paging.ts';
 import { buildBlock, cachedSuccessor, cacheSuccessor, modeBits, type Block } from './block.ts';
 import { TlbBit } from '@x86virt/mmu';
-import { compileRegions, type RegionExit, type RegionPart } from './block-compiler.ts';
+import { compileRegions, DEADLINE_BIAS, type RegionExit, type RegionPart } from './block-compiler.ts';
 import { runBlocks } from './interpret.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
@@ -282,7 +282,7 @@ export class InterpreterEngine implements Engine {
         st.last = null;
         inRegion = true;
         if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
-          total += region(cpu, left - total, this.deadline, this, st);
+          total += region(cpu, left - total, this.deadline + DEADLINE_BIAS, this, st);
         }
         // Interpreted (also when the region ran nothing): this block, then its cached successors while they are interpreted too.
         if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, this.deadline, threshold, this, st);
