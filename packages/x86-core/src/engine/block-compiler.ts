@@ -988,7 +988,9 @@ export interface RegionHost {
 /**
  * A region's `deadline` argument is the deadline plus this: never a small integer (V8's Smi), so
  * the type feedback of the region's arithmetic on it is a double from the first call and does
- * not deoptimize the region when the clock passes 2^31 cycles. Exact: deadlines stay below 2^52.
+ * not deoptimize the region when the clock passes 2^31 cycles. The sum is rounded (to 2^-20 of a
+ * cycle at this size), so the region takes one cycle more off its bound: it stops earlier, never
+ * later, and the engine runs the rest with the exact deadline (a region's exits change no count).
  */
 export const DEADLINE_BIAS = 2 ** 32;
 
@@ -1354,7 +1356,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     // and the region could then stay in on-stack-replacement code, about twice as slow, for good.)
     `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain} + ((CALLS * 7) & ${WARM_SLICE - 1})) : ${REGION_SLICE};`,
     `const kw = CALLS < ${WARM_CALLS} && (CALLS & 1) === 0 ? -1 : 4092;`,
-    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = (deadline - ${DEADLINE_BIAS}) - ${chainCycles};`,
+    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = (deadline - ${DEADLINE_BIAS}) - ${chainCycles + 1};`,
     // No room for the longest run of untested blocks: the engine runs this block itself.
     'if (lim < 0 || cy >= dl) return 0;',
     'try {',
