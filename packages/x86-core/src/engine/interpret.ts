@@ -1,7 +1,7 @@
 /** @file The interpreter loop: runs a decoded block instruction by instruction — specialised forms inline, the rest through their handlers — and goes on through its cached successors while nothing needs the engine. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { SEG_ATTR } from '../cpu/cpu.ts';
-import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
+import { ARITH_FLAGS, EFLAGS, LAZY, setLazy, setLazyKeepCF, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
 import { raise, VECTOR } from '../cpu/fault.ts';
 import { read32, read8, write16, write32 } from '../cpu/memory.ts';
 import { REP_CHUNK } from '../exec/string.ts';
@@ -756,12 +756,7 @@ export function runBlocks(
             const op = i.fa;
             const r = op === 0 ? (d + s) | 0 : op === 1 ? d | s : op === 2 ? d & s : op === 3 ? (d - s) | 0 : d ^ s;
             write32(cpu, i.seg, a, r);
-            cpu.lzOp = op === 0 ? LAZY.ADD : op === 3 ? LAZY.SUB : LAZY.LOGIC;
-            cpu.lzDst = d;
-            cpu.lzSrc = s;
-            cpu.lzRes = r;
-            cpu.lzSize = 4;
-            cpu.lazyMask = ARITH_FLAGS;
+            setLazy(cpu, op === 0 ? LAZY.ADD : op === 3 ? LAZY.SUB : LAZY.LOGIC, d, s, r, 4);
             break;
           }
           case 55: {
@@ -772,13 +767,7 @@ export function runBlocks(
             const d = read32(cpu, i.seg, a);
             const r = (d + i.fa) | 0;
             write32(cpu, i.seg, a, r);
-            keepCf(cpu);
-            cpu.lzOp = i.fa === 1 ? LAZY.ADD : LAZY.SUB;
-            cpu.lzDst = d;
-            cpu.lzSrc = 1;
-            cpu.lzRes = r;
-            cpu.lzSize = 4;
-            cpu.lazyMask = ARITH_FLAGS & ~EFLAGS.CF;
+            setLazyKeepCF(cpu, i.fa === 1 ? LAZY.ADD : LAZY.SUB, d, r, 4);
             break;
           }
         default:
@@ -840,20 +829,6 @@ export function runBlocks(
 
 /** The deadline as a double (a parameter compared directly is tested for Smi or heap number on every use). */
 const LIMIT = new Float64Array(1);
-
-/** CF made concrete while it is lazy (as getCF computes it): INC/DEC keep it. */
-function keepCf(c: Cpu): void {
-  if ((c.lazyMask & EFLAGS.CF) === 0) return;
-  const op = c.lzOp;
-  let cf = 0;
-  if (op !== LAZY.LOGIC) {
-    const a = c.lzDst;
-    const b = c.lzSrc;
-    const x = c.lzRes;
-    cf = ((op === LAZY.ADD ? (a & b) | ((a | b) & ~x) : (~a & b) | ((~a | b) & x)) & SIGN_BIT[c.lzSize]!) !== 0 ? 1 : 0;
-  }
-  c.flags = (c.flags & ~EFLAGS.CF) | cf;
-}
 
 function setLogic(c: Cpu, r: number): void {
   c.lzOp = LAZY.LOGIC;
