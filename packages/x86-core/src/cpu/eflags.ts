@@ -116,38 +116,54 @@ export function setResultFlags(cpu: Cpu, res: number, size: number, cfOfAf: numb
   cpu.lazyMask = EFLAGS.ZF | EFLAGS.SF | EFLAGS.PF;
 }
 
+// Each status flag of a flag state given by its parts — the lazy record (`op`, `d`, `s`, `r`,
+// `size`), the lazy mask and the other bits (`flags`) — so that compiled code can ask them of its
+// locals; the `get…` functions ask them of the CPU's fields.
+
+/** CF (0 or 1) of a flag state given by its parts. */
+export function cfOf(op: number, d: number, s: number, r: number, size: number, mask: number, flags: number): number {
+  if ((mask & EFLAGS.CF) === 0) return flags & EFLAGS.CF;
+  const sign = SIGN_BIT[size]!;
+  if (op === LAZY.ADD) return ((d & s) | ((d | s) & ~r)) & sign ? 1 : 0;
+  if (op === LAZY.SUB) return ((~d & s) | ((~d | s) & r)) & sign ? 1 : 0;
+  return 0;
+}
+
+/** OF as the bit value 0x800 or 0, of a flag state given by its parts. */
+export function ofOf(op: number, d: number, s: number, r: number, size: number, mask: number, flags: number): number {
+  if ((mask & EFLAGS.OF) === 0) return flags & EFLAGS.OF;
+  const sign = SIGN_BIT[size]!;
+  if (op === LAZY.ADD) return (d ^ r) & (s ^ r) & sign ? EFLAGS.OF : 0;
+  if (op === LAZY.SUB) return (d ^ s) & (d ^ r) & sign ? EFLAGS.OF : 0;
+  return 0;
+}
+
+/** ZF as the bit value 0x40 or 0, of a flag state given by its parts. */
+export function zfOf(r: number, size: number, mask: number, flags: number): number {
+  if ((mask & EFLAGS.ZF) === 0) return flags & EFLAGS.ZF;
+  return (r & SIZE_MASK[size]!) === 0 ? EFLAGS.ZF : 0;
+}
+
+/** SF as the bit value 0x80 or 0, of a flag state given by its parts. */
+export function sfOf(r: number, size: number, mask: number, flags: number): number {
+  if ((mask & EFLAGS.SF) === 0) return flags & EFLAGS.SF;
+  return (r & SIGN_BIT[size]!) !== 0 ? EFLAGS.SF : 0;
+}
+
+/** PF as the bit value 0x4 or 0, of a flag state given by its parts. */
+export function pfOf(r: number, mask: number, flags: number): number {
+  if ((mask & EFLAGS.PF) === 0) return flags & EFLAGS.PF;
+  return PARITY[r & 0xff]!;
+}
+
 /** CF (0 or 1). */
 export function getCF(cpu: Cpu): number {
-  if ((cpu.lazyMask & EFLAGS.CF) === 0) return cpu.flags & EFLAGS.CF;
-  const sign = SIGN_BIT[cpu.lzSize]!;
-  const d = cpu.lzDst;
-  const s = cpu.lzSrc;
-  const r = cpu.lzRes;
-  switch (cpu.lzOp) {
-    case LAZY.ADD:
-      return ((d & s) | ((d | s) & ~r)) & sign ? 1 : 0;
-    case LAZY.SUB:
-      return ((~d & s) | ((~d | s) & r)) & sign ? 1 : 0;
-    default:
-      return 0;
-  }
+  return cfOf(cpu.lzOp, cpu.lzDst, cpu.lzSrc, cpu.lzRes, cpu.lzSize, cpu.lazyMask, cpu.flags);
 }
 
 /** OF as the bit value 0x800 or 0. */
 export function getOF(cpu: Cpu): number {
-  if ((cpu.lazyMask & EFLAGS.OF) === 0) return cpu.flags & EFLAGS.OF;
-  const sign = SIGN_BIT[cpu.lzSize]!;
-  const d = cpu.lzDst;
-  const s = cpu.lzSrc;
-  const r = cpu.lzRes;
-  switch (cpu.lzOp) {
-    case LAZY.ADD:
-      return (d ^ r) & (s ^ r) & sign ? EFLAGS.OF : 0;
-    case LAZY.SUB:
-      return (d ^ s) & (d ^ r) & sign ? EFLAGS.OF : 0;
-    default:
-      return 0;
-  }
+  return ofOf(cpu.lzOp, cpu.lzDst, cpu.lzSrc, cpu.lzRes, cpu.lzSize, cpu.lazyMask, cpu.flags);
 }
 
 /** AF as the bit value 0x10 or 0. */
@@ -159,20 +175,17 @@ export function getAF(cpu: Cpu): number {
 
 /** ZF as the bit value 0x40 or 0. */
 export function getZF(cpu: Cpu): number {
-  if ((cpu.lazyMask & EFLAGS.ZF) === 0) return cpu.flags & EFLAGS.ZF;
-  return (cpu.lzRes & SIZE_MASK[cpu.lzSize]!) === 0 ? EFLAGS.ZF : 0;
+  return zfOf(cpu.lzRes, cpu.lzSize, cpu.lazyMask, cpu.flags);
 }
 
 /** SF as the bit value 0x80 or 0. */
 export function getSF(cpu: Cpu): number {
-  if ((cpu.lazyMask & EFLAGS.SF) === 0) return cpu.flags & EFLAGS.SF;
-  return (cpu.lzRes & SIGN_BIT[cpu.lzSize]!) !== 0 ? EFLAGS.SF : 0;
+  return sfOf(cpu.lzRes, cpu.lzSize, cpu.lazyMask, cpu.flags);
 }
 
 /** PF as the bit value 0x4 or 0. */
 export function getPF(cpu: Cpu): number {
-  if ((cpu.lazyMask & EFLAGS.PF) === 0) return cpu.flags & EFLAGS.PF;
-  return PARITY[cpu.lzRes & 0xff]!;
+  return pfOf(cpu.lzRes, cpu.lazyMask, cpu.flags);
 }
 
 /** The architectural EFLAGS value (all lazy flags materialized; bit 1 always set). */
@@ -214,32 +227,37 @@ export function setFlag(cpu: Cpu, bit: number, on: boolean): void {
 
 /** Evaluates condition code `cc` (0–15: O NO B AE E NE BE A S NS P NP L GE LE G; SDM Vol.1 Appendix B). */
 export function testCondition(cpu: Cpu, cc: number): boolean {
-  let r: boolean;
+  return conditionOf(cc, cpu.lzOp, cpu.lzDst, cpu.lzSrc, cpu.lzRes, cpu.lzSize, cpu.lazyMask, cpu.flags);
+}
+
+/** Condition code `cc` of a flag state given by its parts (see `cfOf`). */
+export function conditionOf(cc: number, op: number, d: number, s: number, r: number, size: number, mask: number, flags: number): boolean {
+  let t: boolean;
   switch (cc >> 1) {
     case 0:
-      r = getOF(cpu) !== 0;
+      t = ofOf(op, d, s, r, size, mask, flags) !== 0;
       break;
     case 1:
-      r = getCF(cpu) !== 0;
+      t = cfOf(op, d, s, r, size, mask, flags) !== 0;
       break;
     case 2:
-      r = getZF(cpu) !== 0;
+      t = zfOf(r, size, mask, flags) !== 0;
       break;
     case 3:
-      r = getCF(cpu) !== 0 || getZF(cpu) !== 0;
+      t = cfOf(op, d, s, r, size, mask, flags) !== 0 || zfOf(r, size, mask, flags) !== 0;
       break;
     case 4:
-      r = getSF(cpu) !== 0;
+      t = sfOf(r, size, mask, flags) !== 0;
       break;
     case 5:
-      r = getPF(cpu) !== 0;
+      t = pfOf(r, mask, flags) !== 0;
       break;
     case 6:
-      r = getSF(cpu) !== 0 !== (getOF(cpu) !== 0);
+      t = sfOf(r, size, mask, flags) !== 0 !== (ofOf(op, d, s, r, size, mask, flags) !== 0);
       break;
     default:
-      r = getZF(cpu) !== 0 || getSF(cpu) !== 0 !== (getOF(cpu) !== 0);
+      t = zfOf(r, size, mask, flags) !== 0 || sfOf(r, size, mask, flags) !== 0 !== (ofOf(op, d, s, r, size, mask, flags) !== 0);
       break;
   }
-  return (cc & 1) === 0 ? r : !r;
+  return (cc & 1) === 0 ? t : !t;
 }

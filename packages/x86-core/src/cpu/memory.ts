@@ -29,7 +29,7 @@ export function read8(cpu: Cpu, seg: number, off: number): number {
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
   if ((e & cpu.rdBit) !== 0 && ((cpu.segFlat[seg]! & 1) !== 0 || (o >= cpu.segLo[seg]! && o <= cpu.segHiR[seg]!))) return cpu.ram[(e & 0xfffff000) | (lin & 0xfff)]!;
-  return readSlow(cpu, seg, o, 1);
+  return readSlow(cpu, seg, o, 1) | 0;
 }
 
 /** Reads a word at seg:off (zero-extended). */
@@ -38,7 +38,7 @@ export function read16(cpu: Cpu, seg: number, off: number): number {
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
   if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) !== 0xfff && ((cpu.segFlat[seg]! & 1) !== 0 || (o >= cpu.segLo[seg]! && o + 1 <= cpu.segHiR[seg]!))) return cpu.view.getUint16((e & 0xfffff000) | (lin & 0xfff), true);
-  return readSlow(cpu, seg, o, 2);
+  return readSlow(cpu, seg, o, 2) | 0;
 }
 
 /** Reads a dword at seg:off (as a signed 32-bit number). */
@@ -47,7 +47,7 @@ export function read32(cpu: Cpu, seg: number, off: number): number {
   const lin = (cpu.segBase[seg]! + o) | 0;
   const e = cpu.tlb.entries[lin >>> 12]!;
   if ((e & cpu.rdBit) !== 0 && (lin & 0xfff) <= 0xffc && ((cpu.segFlat[seg]! & 1) !== 0 || (o >= cpu.segLo[seg]! && o + 3 <= cpu.segHiR[seg]!))) return cpu.view.getInt32((e & 0xfffff000) | (lin & 0xfff), true);
-  return readSlow(cpu, seg, o, 4);
+  return readSlow(cpu, seg, o, 4) | 0;
 }
 
 /** A read the fast path did not take: the segment check (its fault), then the linear read. */

@@ -1,6 +1,6 @@
 /** @file Block compiler: hot decoded blocks become JavaScript (one region function per code page): operands as constants, registers, lazy flags and the clock in locals, inline TLB fast paths, the interpreter's own helpers for everything else. */
 import type { Cpu } from '../cpu/cpu.ts';
-import { ARITH_FLAGS, EFLAGS, LAZY, SIGN_BIT } from '../cpu/eflags.ts';
+import { ARITH_FLAGS, cfOf, conditionOf, EFLAGS, LAZY } from '../cpu/eflags.ts';
 import { read16, read32, read8, write16, write32, write8 } from '../cpu/memory.ts';
 import { fastJcc, fastPop, fastPush, fastRetNear } from '../exec/hot.ts';
 import type { Insn } from '../exec/insn.ts';
@@ -20,20 +20,18 @@ import { REP_CHUNK } from '../exec/string.ts';
 export type CompiledBlock = (cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[]) => number;
 
 /** The helpers compiled code calls, passed to the generated factory (no globals, no imports in generated code). */
-const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W8: write8, W16: write16, W32: write32, LAZYCF: lazyCf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
+const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W8: write8, W16: write16, W32: write32, CARRY: cfOf, COND: conditionOf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
-/** CF of a lazy record whose mask holds CF (as `getCF` computes it), from the compiled code's locals. */
-function lazyCf(op: number, d: number, s: number, r: number, size: number): number {
-  const sign = SIGN_BIT[size]!;
-  if (op === LAZY.ADD) return ((d & s) | ((d | s) & ~r)) & sign ? 1 : 0;
-  if (op === LAZY.SUB) return ((~d & s) | ((~d | s) & r)) & sign ? 1 : 0;
-  return 0;
+/** An ALU operation the compiler inlines: its result expression of d and s, lazy kind, and whether it writes its destination. */
+interface AluOp {
+  readonly expr: string;
+  readonly lazy: number;
+  readonly writes: boolean;
 }
-
-/** ALU operations the compiler inlines, by handler-name prefix: result expression and lazy kind. */
-const ALU_OPS: Readonly<Record<string, { readonly expr: string; readonly lazy: number; readonly writes: boolean }>> = {
+/** ALU operations the compiler inlines, by handler-name prefix. */
+const ALU_OPS: Readonly<Record<string, AluOp>> = {
   add: { expr: '(d + s) | 0', lazy: LAZY.ADD, writes: true },
   sub: { expr: '(d - s) | 0', lazy: LAZY.SUB, writes: true },
   cmp: { expr: '(d - s) | 0', lazy: LAZY.SUB, writes: false },
@@ -42,6 +40,35 @@ const ALU_OPS: Readonly<Record<string, { readonly expr: string; readonly lazy: n
   xor: { expr: 'd ^ s', lazy: LAZY.LOGIC, writes: true },
   test: { expr: 'd & s', lazy: LAZY.LOGIC, writes: false },
 };
+
+/** Operand forms of the byte ALU instructions (AL, imm8; r/m8, r8; r8, r/m8; r/m8, imm8). */
+const BYTE_FORMS: ReadonlySet<string> = new Set(['ALIb', 'EbGb', 'GbEb', 'EbIb']);
+
+/**
+ * ADD OR AND SUB XOR CMP TEST on bytes, as `alu` at size 1: d and s the bytes, v the result's low
+ * byte, a byte-sized lazy record. A memory destination that is written goes through the handler.
+ */
+function byteAluForm(i: Insn, op: AluOp, form: string): Piece | null {
+  const mem = i.hasMem;
+  const imm = `${i.imm & 0xff}`;
+  let dst: string;
+  let src: string;
+  let write: number;
+  if (form === 'ALIb') [dst, src, write] = [byteRegExpr(0), imm, 0];
+  else if (form === 'GbEb') [dst, src, write] = [byteRegExpr(i.reg), mem ? 'm' : byteRegExpr(i.rm), i.reg];
+  else {
+    if (mem && op.writes) return null;
+    [dst, src, write] = [mem ? 'm' : byteRegExpr(i.rm), form === 'EbGb' ? byteRegExpr(i.reg) : imm, i.rm];
+  }
+  const v = op.lazy === LAZY.LOGIC ? op.expr : `(${op.expr}) & 255`;
+  const kind = op.lazy === LAZY.LOGIC ? 'logic' : op.lazy === LAZY.ADD ? 'add' : 'sub';
+  return piece(`d = ${dst}; s = ${src}; v = ${v};${op.writes ? ` ${setByteReg(write, 'v')}` : ''}`, {
+    flags: lazyFlags(op.lazy, true, 1),
+    mem: mem ? load('r8', i) : null,
+    killsFlags: !mem,
+    cond: { kind, size: 1 },
+  });
+}
 
 /** ADC and SBB, by handler-name prefix: the operator that adds or takes away the operand and CF. */
 const CARRY_OPS: Readonly<Record<string, '+' | '-'>> = { adc: '+', sbb: '-' };
@@ -115,9 +142,10 @@ function setByteReg(n: number, val: string): string {
   return n < 4 ? `r[${n}] = (r[${n}] & -256) | ${val};` : `r[${n - 4}] = (r[${n - 4}] & -65281) | (${val} << 8);`;
 }
 
-function lazyFlags(kind: number, full: boolean): string {
-  if (kind === LAZY.LOGIC) return `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${ARITH_FLAGS};`;
-  return `cpu.lzOp = ${kind}; cpu.lzDst = d; cpu.lzSrc = s; cpu.lzRes = v; cpu.lzSize = 4; cpu.lazyMask = ${full ? ARITH_FLAGS : ARITH_FLAGS & ~EFLAGS.CF};`;
+/** The lazy record of a result `v` of `d` and `s` (`size` bytes; `full` = false: CF kept, as INC/DEC). */
+function lazyFlags(kind: number, full: boolean, size: 1 | 4 = 4): string {
+  if (kind === LAZY.LOGIC) return `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = ${size}; cpu.lazyMask = ${ARITH_FLAGS};`;
+  return `cpu.lzOp = ${kind}; cpu.lzDst = d; cpu.lzSrc = s; cpu.lzRes = v; cpu.lzSize = ${size}; cpu.lazyMask = ${full ? ARITH_FLAGS : ARITH_FLAGS & ~EFLAGS.CF};`;
 }
 
 function piece(code: string, o: Partial<Omit<Piece, 'code'>> = {}): Piece {
@@ -175,11 +203,15 @@ function inlineForm(i: Insn, off: number): Piece | null {
   if (h === 'mov_EbIb') return mem ? piece('', { mem: { op: 'w8', seg: i.seg, ea: eaExpr(i), val: `${i.imm & 0xff}` } }) : piece(setByteReg(i.rm, `${i.imm & 0xff}`));
   if (h === 'mov_ZbIb') return piece(setByteReg(i.zreg, `${i.imm & 0xff}`));
   if (i.opsize === 2 && !mem && SHIFT_HANDLERS.has(h)) return shift16Form(i, h);
-  if (i.opsize !== 4) return null;
   const us = h.indexOf('_');
   const op = ALU_OPS[h.slice(0, us)];
   const form = h.slice(us + 1);
-  if (op !== undefined && form !== 'ALIb' && form !== 'EbGb') {
+  // Byte forms first: their size is the opcode's, whatever the operand-size prefix.
+  if (op !== undefined && BYTE_FORMS.has(form)) return byteAluForm(i, op, form);
+  // NOP (any operand size), PAUSE (a hint here) and NOP r/m (no memory access): nothing.
+  if (h === 'nop' || h === 'pause' || h === 'nop_Ev') return piece('');
+  if (i.opsize !== 4) return null;
+  if (op !== undefined) {
     let dst: string;
     let src: string;
     let dn: number;
@@ -243,12 +275,6 @@ function inlineForm(i: Insn, off: number): Piece | null {
         killsFlags: !mem,
       });
     }
-    case 'test_ALIb':
-      return piece(`d = r[0] & 255; s = ${i.imm & 0xff}; v = d & s;`, {
-        flags: `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 1; cpu.lazyMask = ${ARITH_FLAGS};`,
-        killsFlags: true,
-        cond: { kind: 'logic', size: 1 },
-      });
     case 'mov_EvGv':
       return mem ? piece('', { mem: { op: 'w32', seg: i.seg, ea: eaExpr(i), val: `r[${i.reg}]` } }) : piece(`r[${i.rm}] = r[${i.reg}];`);
     case 'mov_GvEv':
@@ -287,14 +313,6 @@ function inlineForm(i: Insn, off: number): Piece | null {
       if (mem) return rmw(i, `KEEPCF ${body} ${flags}`, true);
       return piece(`KEEPCF ${body} r[${i.rm}] = v;`, { flags, readsFlags: true, cond: { kind: 'incdec', size: 4 } });
     }
-    case 'test_EbGb':
-      // TEST r/m8, r8: byte-sized lazy flags (as test_ALIb).
-      return piece(`d = ${mem ? 'm' : byteRegExpr(i.rm)}; s = ${byteRegExpr(i.reg)}; v = d & s;`, {
-        flags: `cpu.lzOp = ${LAZY.LOGIC}; cpu.lzRes = v; cpu.lzSize = 1; cpu.lazyMask = ${ARITH_FLAGS};`,
-        mem: mem ? load('r8', i) : null,
-        killsFlags: !mem,
-        cond: { kind: 'logic', size: 1 },
-      });
     case 'shl_EvCL':
     case 'shr_EvCL':
     case 'sar_EvCL':
@@ -590,19 +608,29 @@ function inlinePieces(insns: readonly Insn[]): (Piece | null)[] {
 }
 
 /**
- * SETcc r8 and CMOVcc r32, r/m32 right after an inlined instruction whose locals answer the
- * condition (as a Jcc there: `inlineCondition`), else null (the handler). Neither writes the
- * flags or d/s/v, so the condition's source passes on to the instruction after it. CMOVcc reads
- * its memory operand whatever the condition (as `cmov`: a fault either way).
+ * SETcc r8 and CMOVcc r32, r/m32. The condition comes from the locals of the inlined instruction
+ * before it when they answer it (as a Jcc there: `inlineCondition`), else from the lazy flag
+ * locals (`flagCondition`). Neither writes the flags or d/s/v, so the condition's source passes on
+ * to the instruction after it. CMOVcc reads its memory operand whatever the condition (as `cmov`:
+ * a fault either way).
  */
 function conditionalForm(i: Insn, cond: CondSource | null): Piece | null {
   const h = i.row.handler;
-  if (cond === null || (h !== 'setcc_Eb' && h !== 'cmovcc_GvEv') || i.ud) return null;
-  const c = inlineCondition(i.cc, cond);
-  if (c === null) return null;
+  if ((h !== 'setcc_Eb' && h !== 'cmovcc_GvEv') || i.ud) return null;
+  const c = (cond === null ? null : inlineCondition(i.cc, cond)) ?? flagCondition(i.cc);
   if (h === 'setcc_Eb') return i.hasMem ? null : piece(setByteReg(i.rm, `(${c} ? 1 : 0)`), { readsFlags: true, cond });
   if (i.opsize !== 4 || (i.hasMem && i.adsize !== 4)) return null;
   return i.hasMem ? piece(`if (${c}) r[${i.reg}] = m;`, { mem: load('r32', i), readsFlags: true, cond }) : piece(`if (${c}) r[${i.reg}] = r[${i.rm}];`, { readsFlags: true, cond });
+}
+
+/**
+ * Condition `cc` of the flag state the compiled code holds in its locals — the lazy record, its
+ * mask and the other bits (`conditionOf`, as `testCondition` of the CPU they are stored to). The
+ * locals are exact wherever an instruction reads the flags: no flag record before it is skipped
+ * or deferred (`flagsDead`, `flagsDeadButFaults` stop at a reader), and handlers reload them.
+ */
+function flagCondition(cc: number): string {
+  return `COND(${cc}, fo, fd, fs, fr, fz, fm, fl)`;
 }
 
 function isJcc(i: Insn): boolean {
@@ -662,10 +690,10 @@ function flagsDeadButFaults(pieces: readonly (Piece | null)[], k: number): boole
 function keepCf(prev: Piece | null | undefined): string {
   const c = prev?.cond;
   if (c === null || c === undefined) {
-    // A 32-bit ADD/SUB record's carry computed here (`getCF`'s formula); any other through LAZYCF.
+    // A 32-bit ADD/SUB record's carry computed here (`getCF`'s formula); any other through CARRY (`cfOf`).
     const add = `((fd & fs) | ((fd | fs) & ~fr)) >>> 31`;
     const sub = `((~fd & fs) | ((~fd | fs) & fr)) >>> 31`;
-    return `if ((fm & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | (fz !== 4 ? LAZYCF(fo, fd, fs, fr, fz) : fo === ${LAZY.ADD} ? ${add} : fo === ${LAZY.SUB} ? ${sub} : LAZYCF(fo, fd, fs, fr, fz));`;
+    return `if ((fm & ${EFLAGS.CF}) !== 0) cpu.flags = (cpu.flags & ${~EFLAGS.CF}) | (fz !== 4 ? CARRY(fo, fd, fs, fr, fz, fm, fl) : fo === ${LAZY.ADD} ? ${add} : fo === ${LAZY.SUB} ? ${sub} : CARRY(fo, fd, fs, fr, fz, fm, fl));`;
   }
   if (c.kind === 'shift' || c.kind === 'incdec') return '';
   if (c.kind === 'logic') return `cpu.flags = cpu.flags & ${~EFLAGS.CF};`;
@@ -758,9 +786,10 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       const h = ins.row.handler;
       const jcc = isJcc(ins);
       const prev = k > 0 ? pieces[k - 1] : null;
-      const cond = jcc && last && ins.opsize === 4 && prev !== null && prev !== undefined && prev.cond !== null ? inlineCondition(ins.cc, prev.cond) : null;
+      const before = prev === null || prev === undefined || prev.cond === null ? null : inlineCondition(ins.cc, prev.cond);
+      const cond = jcc && last && ins.opsize === 4 ? (before ?? flagCondition(ins.cc)) : null;
       if (cond !== null) {
-        // The branch on the locals of the instruction before it; #GP(0) for a target past CS.limit, as fastJcc.
+        // The branch on the locals of the instruction before it, or on the flag locals; #GP(0) for a target past CS.limit, as fastJcc.
         const gp = `${store(false)} cpu.eip = ${eip(off)}; RAISE(cpu, ${VECTOR.GP}, 0);`;
         out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > CSL) { ${gp} } ${x.finish('t', next + ins.imm, true)} }`);
         out.push(`else { ${x.finish(eip(next), next, false)} }`);
@@ -769,7 +798,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       }
       out.push(store(true));
       out.push(`cpu.eip = ${eip(off)}; cpu.nextEip = ${eip(next)}; ${TOUCHED} ${x.current}`);
-      // Jcc, the commonest block end, through its fast path.
+      // A Jcc here has a 16-bit operand size (IP wraps at 64 KiB): through its fast path.
       out.push(jcc ? `JCC(cpu, ${x.I}[${k}]);` : `${x.F}[${k}](cpu, ${x.I}[${k}]);`);
       if (last && x.region && CONTINUE_HANDLERS.has(h)) {
         out.push(`if (cpu.blockBreak) { cpu.eip = cpu.nextEip; ${x.partial(n)} }`);

@@ -58,6 +58,22 @@ function entries(): ((slot: number) => number[])[] {
       // TEST r8, r8 (AL with CL, AH with CH): the byte-sized flags.
       out.push(() => [...movEax(v), 0xb9, ...le32(w), 0x84, 0xc8]);
       out.push(() => [...movEax(v), 0xb9, ...le32(w), 0x84, 0xec]);
+      // Byte ALU: ADD OR AND SUB XOR CMP AL, imm8 and TEST AL, imm8 (also with an operand-size prefix).
+      for (const op of [0x04, 0x0c, 0x24, 0x2c, 0x34, 0x3c, 0xa8]) out.push(() => [...movEax(v), op, w & 0xff]);
+      out.push(() => [...movEax(v), 0x66, 0x2c, w & 0xff]);
+      // ADD AH, CH; SUB AL, CH (r8, r/m8); SUB AH, imm8 (group 1); with memory: XOR AL, [m8], ADD AH, [m8 + 1],
+      // CMP [m8], imm8, TEST [m8], imm8, CMP [m8], AL; ADD [m8], AL writes memory (the handler).
+      out.push(() => [...movEax(v), 0xb9, ...le32(w), 0x00, 0xec]);
+      out.push(() => [...movEax(v), 0xb9, ...le32(w), 0x2a, 0xc5]);
+      out.push(() => [...movEax(v), 0x80, 0xec, w & 0xff]);
+      // ECX stored to the slot first (EAX keeps v).
+      const inMem = (insn: (slot: number) => number[]) => (slot: number) => [...movEax(v), 0xb9, ...le32(w), 0x89, ...ebp32(1, slot), ...insn(slot)];
+      out.push(inMem((slot) => [0x32, ...ebp32(0, slot)]));
+      out.push(inMem((slot) => [0x02, ...ebp32(4, slot + 1)]));
+      out.push(inMem((slot) => [0x80, ...ebp32(7, slot), v & 0xff]));
+      out.push(inMem((slot) => [0xf6, ...ebp32(0, slot), v & 0xff]));
+      out.push(inMem((slot) => [0x38, ...ebp32(0, slot)]));
+      out.push(inMem((slot) => [0x00, ...ebp32(0, slot), 0x8b, ...ebp32(0, slot)]));
     }
   }
   return out;
