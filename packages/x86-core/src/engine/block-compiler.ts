@@ -1002,9 +1002,16 @@ export interface RegionExit {
   total: number;
 }
 
-/** The engine fields a region writes: the block being executed (for self-modifying-code detection). */
+/** The engine fields a region reads and writes. */
 export interface RegionHost {
+  /** The block being executed (for self-modifying-code detection). */
   current: Block | null;
+  /**
+   * The next device deadline (modeled cycles; Infinity: none). Read from here rather than passed:
+   * a double field is loaded unboxed, while a double argument is boxed — a heap number allocated
+   * for every call — and its type feedback is a small integer until the clock passes 2^31 cycles.
+   */
+  readonly deadline: number;
 }
 
 /**
@@ -1014,16 +1021,7 @@ export interface RegionHost {
  * fit `left`, the deadline passes, a block breaks (`Cpu.blockBreak`) or ends in a handler other
  * than a near jump/call/return. Returns instructions of the blocks it accounted; `st` says where it stopped.
  */
-/**
- * A region's `deadline` argument is the deadline plus this: never a small integer (V8's Smi), so
- * the type feedback of the region's arithmetic on it is a double from the first call and does
- * not deoptimize the region when the clock passes 2^31 cycles. The sum is rounded (to 2^-20 of a
- * cycle at this size), so the region takes one cycle more off its bound: it stops earlier, never
- * later, and the engine runs the rest with the exact deadline (a region's exits change no count).
- */
-export const DEADLINE_BIAS = 2 ** 32;
-
-export type CompiledRegion = (cpu: Cpu, left: number, deadline: number, host: RegionHost, st: RegionExit) => number;
+export type CompiledRegion = (cpu: Cpu, left: number, host: RegionHost, st: RegionExit) => number;
 
 /**
  * Compiles `blocks` (all decoded in one mode from the same physical page, 32-bit code, valid)
@@ -1377,7 +1375,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     'let sk = 0, sg = 0, so = 0, sv = 0, sn = 0, sd = 0, se = 0, rc = 0, nc = 0;',
     // cb: set only where the call can end or throw — the block running (a fault, a slow path), else the block just completed (`st.last`).
     `let total = 0, e0 = cpu.eip, cb = B0, c = SLOT[e0 & 4095];`,
-    // `dl`: the deadline unboxed once (a parameter compared in the loop is checked and unboxed at every use).
+    // `dl`: the deadline less the longest run of untested blocks' cycles, in a local.
     // The first calls run short slices, so that V8 sees the entry and exit paths run (type feedback) before it optimizes:
     // of varying length, so that they stop — and the next calls enter — at different blocks; every other one with the
     // stack window kept shut (`kw` = -1), so that every stack access's whole check has run too, not only the one a
@@ -1385,7 +1383,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     // and the region could then stay in on-stack-replacement code, about twice as slow, for good.)
     `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain} + ((CALLS * 7) & ${WARM_SLICE - 1})) : ${REGION_SLICE};`,
     `const kw = CALLS < ${WARM_CALLS} && (CALLS & 1) === 0 ? -1 : 4092;`,
-    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = (deadline - ${DEADLINE_BIAS}) - ${chainCycles + 1};`,
+    `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = host.deadline - ${chainCycles};`,
     // No room for the longest run of untested blocks: the engine runs this block itself.
     'if (lim < 0 || cy >= dl) return 0;',
     'try {',
@@ -1401,7 +1399,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
   ];
   params.push('SLOT');
   values.push(slot);
-  const source = `let CALLS = 0; return function compiledRegion(cpu, left, deadline, host, st) {\n${out.join('\n')}\n};`;
+  const source = `let CALLS = 0; return function compiledRegion(cpu, left, host, st) {\n${out.join('\n')}\n};`;
   return {
     length: source.length,
     make: () => (new Function(...HELPER_NAMES, ...params, source) as (...h: unknown[]) => CompiledRegion)(...HELPER_VALUES, ...values),

@@ -8,7 +8,7 @@ import { guestInterruptCheck } from '../svm/interrupt-check.ts';
 import { translateFetch } from '../cpu/paging.ts';
 import { buildBlock, cachedSuccessor, cacheSuccessor, modeBits, type Block } from './block.ts';
 import { TlbBit } from '@x86virt/mmu';
-import { compileRegions, DEADLINE_BIAS, type RegionExit, type RegionPart } from './block-compiler.ts';
+import { compileRegions, type RegionExit, type RegionPart } from './block-compiler.ts';
 import { runBlocks } from './interpret.ts';
 
 /** Why `run()` returned. Exhaustive: a caller's `switch` over `kind` needs no default. */
@@ -117,7 +117,8 @@ export class InterpreterEngine implements Engine {
   private compiled = 0;
   /** `jitThreshold` × this is the compile count in use (`threshold`). */
   private scale = 1;
-  private deadline = Infinity;
+  /** The next device deadline in modeled cycles (Infinity: none), set by `setDeadline` and its callback; regions and `runBlocks` read it here (`RegionHost.deadline`). */
+  deadline = Infinity;
   private onDeadline: DeadlineCallback | null = null;
   /**
    * Exceptions delivered since an instruction last retired or a string instruction moved on
@@ -282,10 +283,10 @@ export class InterpreterEngine implements Engine {
         st.last = null;
         inRegion = true;
         if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
-          total += region(cpu, left - total, this.deadline + DEADLINE_BIAS, this, st);
+          total += region(cpu, left - total, this, st);
         }
         // Interpreted (also when the region ran nothing): this block, then its cached successors while they are interpreted too.
-        if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, this.deadline, threshold, this, st);
+        if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, threshold, this, st);
         inRegion = false;
         if (st.block !== null) {
           // It stopped inside (or right after a handler ending) this block, or the one it went on to: accounted below.

@@ -16,7 +16,7 @@ import type { RegionExit, RegionHost } from './block-compiler.ts';
  * as the engine's own loop would: each fits whole in `left`, is valid, has no compiled region and
  * does not reach a compile count (`jitThreshold`: the engine's `threshold` in use; 4 × that) on this entry; each is counted (`hits`),
  * made `host.current` and charged (`costs`) after it completes; the chain stops at a block boundary
- * when the budget or the `deadline` is reached, or when the successor is not such a block.
+ * when the budget or the engine's deadline (`RegionHost.deadline`) is reached, or when the successor is not such a block.
  *
  * Reports as a compiled region does (`RegionExit`): returns the instructions of the blocks it
  * accounted; `st.last` = the last of them when it stopped at a boundary, else `st.block` = the block
@@ -36,7 +36,6 @@ export function runBlocks(
   n: number,
   chain: boolean,
   left: number,
-  deadline: number,
   jitThreshold: number,
   host: RegionHost,
   st: RegionExit,
@@ -46,10 +45,11 @@ export function runBlocks(
   const compileAt4 = 4 * jitThreshold;
   // Executions are counted only for the block compiler (`interp` never compiles).
   const counting = jitThreshold !== Infinity;
-  // Booleans compared with `=== true` and the deadline kept as a double (`LIMIT`): V8 then tests one word
+  // Booleans compared with `=== true`: V8 then tests one word
   // (a bare `if (x)` on a field or parameter compiles to a full ToBoolean, several tests per use).
   const chaining = chain === true;
-  LIMIT[0] = deadline;
+  // The deadline from the engine's double field (`RegionHost.deadline`): unboxed, no heap number per call.
+  const limit = host.deadline;
   let block = first;
   let total = 0;
   // EIP values are kept int32 (`| 0` where they come from fields or calls) so V8 keeps them untagged.
@@ -802,7 +802,7 @@ export function runBlocks(
     if (
       next === null ||
       size > left - total ||
-      cycles >= LIMIT[0]! ||
+      cycles >= limit ||
       next.valid !== true ||
       (eip & ~0xfff) !== page ||
       next.region !== null ||
@@ -826,9 +826,6 @@ export function runBlocks(
     throw e;
   }
 }
-
-/** The deadline as a double (a parameter compared directly is tested for Smi or heap number on every use). */
-const LIMIT = new Float64Array(1);
 
 function setLogic(c: Cpu, r: number): void {
   c.lzOp = LAZY.LOGIC;
