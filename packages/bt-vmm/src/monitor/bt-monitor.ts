@@ -111,7 +111,10 @@ export class BtMonitor {
   private lastSiliconBlocks = 0;
   private stopResult: BtStop | null = null;
   private readonly snapGpa = [-1, -1];
-  private readonly snapBuf = [new Uint8Array(PAGE), new Uint8Array(PAGE)];
+  /** The snapshotted pages, as dwords (compared a dword at a time after the instruction). */
+  private readonly snapBuf = [new Int32Array(PAGE / 4), new Int32Array(PAGE / 4)];
+  /** Guest RAM as dwords (it starts page-aligned in the machine's RAM): the traced pages' before/after comparison. */
+  private readonly guestWords: Int32Array;
   private readonly fetchBuf = new Uint8Array(16);
   private readonly desc: Descriptor = { base: 0, limit: 0, attr: 0 };
   /** What the instruction about to run on the shadow vCPU does besides its own work: an INVLPG address, a CR3 load. */
@@ -140,6 +143,7 @@ export class BtMonitor {
     this.vcpu.fpu = this.silicon.fpu;
     this.vcpuEngine = new InterpreterEngine(this.vcpu);
     this.guest = new GuestMemory(this.vcpu, m.guestRam);
+    this.guestWords = new Int32Array(m.guestRam.buffer, m.guestRam.byteOffset, m.guestRam.length >>> 2);
     this.mon = new MonitorData(m.ram, this.monitorPhys);
     const tablePhys = this.monitorPhys + MONITOR_REGION_BYTES;
     const pde = buildMonitorPageTable(m.ram, this.monitorPhys, tablePhys);
@@ -590,22 +594,23 @@ export class BtMonitor {
   private snapshotPage(page: number, k: number): number {
     if (k >= 2 || this.snapGpa[0] === page) return k;
     this.snapGpa[k] = page;
-    this.snapBuf[k]!.set(this.m.guestRam.subarray(page, page + PAGE));
+    this.snapBuf[k]!.set(this.guestWords.subarray(page >>> 2, (page + PAGE) >>> 2));
     return k + 1;
   }
 
   private applyTracedWrites(): void {
-    const ram = this.m.guestRam;
+    const words = this.guestWords;
     for (let k = 0; k < 2; k++) {
       const page = this.snapGpa[k]!;
       if (page < 0) continue;
       const old = this.snapBuf[k]!;
-      for (let off = 0; off < PAGE; off += 4) {
-        const now = ram[page + off]! | (ram[page + off + 1]! << 8) | (ram[page + off + 2]! << 16) | (ram[page + off + 3]! << 24);
-        const was = old[off]! | (old[off + 1]! << 8) | (old[off + 2]! << 16) | (old[off + 3]! << 24);
-        if (now === was) continue;
-        for (let i = 0; i < 4; i++) ram[page + off + i] = old[off + i]!;
-        this.pager.emulateTracedWrite((page + off) as never, now, 4);
+      const at = page >>> 2;
+      for (let w = 0; w < PAGE / 4; w++) {
+        if (words[at + w] === old[w]) continue;
+        // Put the old dword back, then write the new one (little-endian, whatever the host's order) through the shadow pager.
+        const now = this.vcpu.view.getInt32(page + 4 * w, true);
+        words[at + w] = old[w]!;
+        this.pager.emulateTracedWrite((page + 4 * w) as never, now, 4);
       }
     }
     this.flushTlbIfAsked();
