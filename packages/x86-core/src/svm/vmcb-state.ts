@@ -53,6 +53,12 @@ export function writeField(view: DataView, vmcb: number, field: VmcbField, value
         view.setInt32(at + 4, value === -1 ? -1 : 0, true);
         return;
       }
+      if (value <= 0xffffffff) {
+        // The common case (a register value as uint32): no division.
+        view.setUint32(at, value, true);
+        view.setUint32(at + 4, 0, true);
+        return;
+      }
       view.setUint32(at, value % 0x1_0000_0000, true);
       view.setUint32(at + 4, Math.floor(value / 0x1_0000_0000), true);
   }
