@@ -127,7 +127,7 @@ export class InterpreterEngine implements Engine {
    */
   private stalls = 0;
   private stallVector = -1;
-  private stallRegs = '';
+  private readonly stallRegs = new Int32Array(3);
   /** Deliveries without progress before `run()` returns `livelock` (`LIVELOCK_DELIVERIES`; tests lower it). */
   livelockLimit = LIVELOCK_DELIVERIES;
 
@@ -340,9 +340,11 @@ export class InterpreterEngine implements Engine {
       }
       if (total === 0) {
         const r = cpu.regs;
-        const regs = `${r[1]}:${r[6]}:${r[7]}`;
-        this.stalls = regs === this.stallRegs ? this.stalls + 1 : 1;
-        this.stallRegs = regs;
+        const was = this.stallRegs;
+        this.stalls = r[1] === was[0] && r[6] === was[1] && r[7] === was[2] ? this.stalls + 1 : 1;
+        was[0] = r[1]!;
+        was[1] = r[6]!;
+        was[2] = r[7]!;
         this.stallVector = cpu.excVector;
       }
       deliverPendingException(cpu);
