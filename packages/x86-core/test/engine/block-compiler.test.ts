@@ -23,7 +23,7 @@ function randomInstruction(rnd: () => number): number[] {
   };
   const disp = (rnd() % 64) * 4;
   const memSlot = [0x45 | (d << 3), disp]; // [ebp + disp8], reg = d
-  switch (rnd() % 34) {
+  switch (rnd() % 35) {
     case 0: // add/or/and/sub/xor/cmp Ev,Gv (register)
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev (register)
@@ -106,6 +106,24 @@ function randomInstruction(rnd: () => number): number[] {
       return [...pick([[0x39, 0xc0 | (s << 3) | d], [0x29, 0xc0 | (s << 3) | d], [0x85, 0xc0 | (s << 3) | d], [0x01, 0xc0 | (s << 3) | d], [0xc1, 0xe0 | d, 1 + (rnd() % 31)]]), 0x0f, 0x40 + (rnd() % 16), ...(rnd() % 2 === 0 ? [0xc0 | (pick(DST) << 3) | s] : memSlot)];
     case 32: // mov r16, m16 (the upper half kept), then a 32-bit use of the register
       return [0x66, 0x8b, ...memSlot, 0x01, 0xc0 | (d << 3) | s];
+    case 33: {
+      // byte ALU (AL/imm8, r8/r8 both ways, group 1 r8/imm8, r8 from memory, cmp/test/add of memory), then after a flagless
+      // mov a reader of the flags it left: setcc r8, cmovcc r32, or a jcc over the next one-byte instruction
+      const op = rnd() % 8; // add or adc sbb and sub xor cmp (adc/sbb: the handler)
+      const alu = pick([
+        [(op << 3) | 4, rnd() & 0xff],
+        [0xa8, rnd() & 0xff],
+        [(op << 3) | 0, 0xc0 | (rnd() % 8 << 3) | (rnd() % 8)],
+        [(op << 3) | 2, 0xc0 | (rnd() % 8 << 3) | (rnd() % 8)],
+        [0x80, 0xc0 | (op << 3) | (rnd() % 8), rnd() & 0xff],
+        [(op << 3) | 2, 0x45 | ((rnd() % 8) << 3), disp + (rnd() % 4)],
+        [0x80, 0x45 | (op << 3), disp + (rnd() % 4), rnd() & 0xff],
+        [0xf6, 0x45, disp + (rnd() % 4), rnd() & 0xff],
+        [0x84, 0x45 | ((rnd() % 8) << 3), disp + (rnd() % 4)],
+      ]);
+      const reader = pick([[0x0f, 0x90 + (rnd() % 16), 0xc0 | (rnd() % 8)], [0x0f, 0x40 + (rnd() % 16), 0xc0 | (d << 3) | s], [0x0f, 0x40 + (rnd() % 16), ...memSlot], [0x70 + (rnd() % 16), 0x01, 0x40 + d]]);
+      return [...alu, 0x89, 0xc0 | (s << 3) | pick(DST), ...reader];
+    }
     default: // mov [ebp+d] then read it back in the same block
       return [0x89, ...memSlot, 0x8b, 0x45 | (s === 4 || s === 5 ? 0 : s << 3), disp];
   }
