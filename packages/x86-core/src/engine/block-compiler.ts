@@ -987,10 +987,18 @@ export interface RegionExit {
   /**
    * The block the engine must account itself (`done` instructions of it ran: stopped by
    * `Cpu.blockBreak`, or it ended in a handler a region does not continue after), or, after a
-   * fault, the block that faulted (`eip` = its first EIP; `total` = instructions of the blocks before it).
+   * fault, the block that faulted (`at`).
    * Null when the region stopped at a block boundary with every block accounted.
    */
   block: Block | null;
+  /**
+   * The block running when the call returned or a fault unwound it, its first EIP (`eip`) and the
+   * instructions of the blocks before it (`total`): written on every exit (a `finally`), read by the
+   * engine only after a fault. A `finally` rethrows the fault as it is, where a `catch` that stored
+   * these and threw it again would have V8 build a new message for it — its source position looked up
+   * through the whole (large) function — on every fault.
+   */
+  at: Block | null;
   /**
    * The last block the region ran to completion and accounted (the engine's `prev` for chaining;
    * when the region stopped at a block dropped since it was compiled, that block: `prev` only holds
@@ -1394,7 +1402,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     'break;',
     '}',
     // Every path that can throw has stored the state first.
-    '} catch (x) { st.block = cb; st.eip = e0; st.total = total; throw x; }',
+    '} finally { st.at = cb; st.eip = e0; st.total = total; }',
     `${leave} cpu.eip = e0; st.last = total > 0 ? cb : null; return total;`,
   ];
   params.push('SLOT');

@@ -104,7 +104,7 @@ export class InterpreterEngine implements Engine {
   private readonly pageBlocks: (Block[] | undefined)[];
   /** The block executing (a region sets it per block): a code write that drops it ends it. */
   current: Block | null = null;
-  private readonly exit: RegionExit = { block: null, last: null, done: 0, eip: 0, total: 0 };
+  private readonly exit: RegionExit = { block: null, last: null, at: null, done: 0, eip: 0, total: 0 };
   /** Each code page's regions in one mode (by physical page number × 32 + mode bits). */
   private readonly pageRegions = new Map<number, readonly RegionPart[]>();
   /**
@@ -323,7 +323,7 @@ export class InterpreterEngine implements Engine {
       cpu.repPending = false;
       if (inRegion) {
         // A fault inside a region: the blocks before the faulting one are accounted already.
-        block = st.block;
+        block = st.at;
         blockEip = st.eip;
         total += st.total;
       }

@@ -21,7 +21,7 @@ import type { RegionExit, RegionHost } from './block-compiler.ts';
  * Reports as a compiled region does (`RegionExit`): returns the instructions of the blocks it
  * accounted; `st.last` = the last of them when it stopped at a boundary, else `st.block` = the block
  * the engine accounts itself (`st.done` of its instructions ran: not chaining, `Cpu.blockBreak`,
- * `Cpu.stepTrap`). A fault propagates with `st.block`/`st.eip`/`st.total` = the faulting block, its
+ * `Cpu.stepTrap`). A fault propagates with `st.at`/`st.eip`/`st.total` = the faulting block, its
  * first EIP and the instructions accounted before it; EIP is exact (it moves on only after an
  * instruction completes). `Cpu.eip`/`nextEip` are stored before every form that can fault, touch
  * memory or run a handler (register-only forms keep EIP in a local) and at every block boundary.
@@ -818,12 +818,11 @@ export function runBlocks(
     block = next;
     start = eip;
   }
-  } catch (e) {
-    // A fault: the engine accounts the blocks before this one and counts this one's instructions up to EIP.
-    st.block = block;
+  } finally {
+    // For a fault (`RegionExit.at`): the engine accounts the blocks before this one and counts this one's instructions up to EIP.
+    st.at = block;
     st.eip = start;
     st.total = total;
-    throw e;
   }
 }
 
