@@ -5,7 +5,7 @@ import { read16, read32, read8, write16, write32, write8 } from '../cpu/memory.t
 import { fastJcc, fastPop, fastPush, fastRetNear } from '../exec/hot.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
-import { raise, VECTOR } from '../cpu/fault.ts';
+import { FAULT, raise, VECTOR } from '../cpu/fault.ts';
 import type { Block } from './block.ts';
 import { push32 } from '../cpu/stack-access.ts';
 import { PREFIX } from '../decode/instruction.ts';
@@ -20,7 +20,7 @@ import { REP_CHUNK } from '../exec/string.ts';
 export type CompiledBlock = (cpu: Cpu, insns: readonly Insn[], fns: readonly Handler[]) => number;
 
 /** The helpers compiled code calls, passed to the generated factory (no globals, no imports in generated code). */
-const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W8: write8, W16: write16, W32: write32, CARRY: cfOf, COND: conditionOf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise } as const;
+const HELPERS = { PUSH32: push32, R8: read8, R16: read16, R32: read32, W8: write8, W16: write16, W32: write32, CARRY: cfOf, COND: conditionOf, JCC: fastJcc, PUSH: fastPush, POP: fastPop, RET: fastRetNear, RAISE: raise, FAULT } as const;
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
@@ -986,17 +986,17 @@ const WARM_SLICE = 64;
 export interface RegionExit {
   /**
    * The block the engine must account itself (`done` instructions of it ran: stopped by
-   * `Cpu.blockBreak`, or it ended in a handler a region does not continue after), or, after a
-   * fault, the block that faulted (`at`).
-   * Null when the region stopped at a block boundary with every block accounted.
+   * `Cpu.blockBreak`, or it ended in a handler a region does not continue after).
+   * Null when the region stopped at a block boundary with every block accounted, or at a fault (`at`).
    */
   block: Block | null;
   /**
-   * The block running when the call returned or a fault unwound it, its first EIP (`eip`) and the
-   * instructions of the blocks before it (`total`): written on every exit (a `finally`), read by the
-   * engine only after a fault. A `finally` rethrows the fault as it is, where a `catch` that stored
-   * these and threw it again would have V8 build a new message for it — its source position looked up
-   * through the whole (large) function — on every fault.
+   * After a fault, the block that faulted (`eip` = its first EIP; EIP is exact at the faulting
+   * instruction), else null. A fault (`FAULT`) ends the call: the region catches it and returns
+   * the instructions of the blocks before that one, as at any other stop. Were it to unwind through
+   * the region instead, a call ending so would never return, and V8, which counts a function's
+   * execution at its returns and loops, would never give a region that faults on most calls (the
+   * kernel code that writes page tables, under hw shadow paging) type feedback or optimize it.
    */
   at: Block | null;
   /**
@@ -1007,7 +1007,6 @@ export interface RegionExit {
   last: Block | null;
   done: number;
   eip: number;
-  total: number;
 }
 
 /** The engine fields a region reads and writes. */
@@ -1402,7 +1401,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     'break;',
     '}',
     // Every path that can throw has stored the state first.
-    '} finally { st.at = cb; st.eip = e0; st.total = total; }',
+    '} catch (x) { if (x !== FAULT) throw x; st.at = cb; st.eip = e0; return total; }',
     `${leave} cpu.eip = e0; st.last = total > 0 ? cb : null; return total;`,
   ];
   params.push('SLOT');

@@ -93,8 +93,9 @@ export const MAX_CACHED_BLOCKS = 1 << 16;
  * writes down the memory slow path) invalidates the blocks it overlaps, the current one
  * included — which then stops after the writing instruction (self-modifying code).
  *
- * Faults: handlers raise through `raise()` (fault.ts), the one throw; `run()` catches it
- * once per block, delivers the exception via `deliverEvent` and goes on.
+ * Faults: handlers raise through `raise()` (fault.ts), the one throw; the block runner (a
+ * region, `runBlocks`) that ran the faulting instruction catches it and returns, and `execute`
+ * charges the instructions before it and delivers the exception via `deliverEvent`.
  * Interrupts, budget, deadline and stop requests are checked at block boundaries.
  */
 export class InterpreterEngine implements Engine {
@@ -104,7 +105,7 @@ export class InterpreterEngine implements Engine {
   private readonly pageBlocks: (Block[] | undefined)[];
   /** The block executing (a region sets it per block): a code write that drops it ends it. */
   current: Block | null = null;
-  private readonly exit: RegionExit = { block: null, last: null, at: null, done: 0, eip: 0, total: 0 };
+  private readonly exit: RegionExit = { block: null, last: null, at: null, done: 0, eip: 0 };
   /** Each code page's regions in one mode (by physical page number × 32 + mode bits). */
   private readonly pageRegions = new Map<number, readonly RegionPart[]>();
   /**
@@ -250,16 +251,14 @@ export class InterpreterEngine implements Engine {
   private execute(left: number, shadow: boolean): number {
     const cpu = this.cpu;
     const cpl = cpu.cpl;
-    // EFLAGS.TF: one instruction at a time, each followed by a single-step #DB trap.
     const step = (cpu.flags & EFLAGS.TF) !== 0;
     const one = shadow || step;
     const st = this.exit;
     const threshold = this.jitThreshold * this.scale;
     let total = 0;
     let done = 0;
-    let blockEip = 0;
     let block: Block | null = null;
-    let inRegion = false;
+    let faulted = false;
     cpu.blockBreak = false;
     try {
       block = this.lookup();
@@ -271,7 +270,6 @@ export class InterpreterEngine implements Engine {
         if (n > left - total) n = left - total;
         if (one) n = 1;
         done = 0;
-        blockEip = cpu.eip;
         cpu.stepTrap = step;
         const hits = ++block.hits;
         if (hits === threshold) this.compile(block, false);
@@ -281,13 +279,18 @@ export class InterpreterEngine implements Engine {
         let accounted = false;
         st.block = null;
         st.last = null;
-        inRegion = true;
+        st.at = null;
         if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
           total += region(cpu, left - total, this, st);
         }
         // Interpreted (also when the region ran nothing): this block, then its cached successors while they are interpreted too.
-        if (st.block === null && st.last === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, threshold, this, st);
-        inRegion = false;
+        if (st.block === null && st.last === null && st.at === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, threshold, this, st);
+        if (st.at !== null) {
+          // A fault: the blocks before the faulting one are accounted.
+          total += this.chargeToFault(st.at, st.eip);
+          faulted = true;
+          break;
+        }
         if (st.block !== null) {
           // It stopped inside (or right after a handler ending) this block, or the one it went on to: accounted below.
           block = prev = st.block;
@@ -318,41 +321,49 @@ export class InterpreterEngine implements Engine {
         block = next;
       }
     } catch (e) {
+      // A fault outside the blocks (fetching the next one): nothing of it ran.
       if (e !== FAULT) throw e;
-      cpu.stepTrap = false;
-      cpu.repPending = false;
-      if (inRegion) {
-        // A fault inside a region: the blocks before the faulting one are accounted already.
-        block = st.at;
-        blockEip = st.eip;
-        total += st.total;
-      }
-      if (block !== null) {
-        // EIP is exact at the faulting instruction: count the instructions before it.
-        done = 0;
-        let at = blockEip;
-        while (done < block.insns.length && at !== cpu.eip) {
-          at = (at + block.insns[done]!.length) & block.ipMask;
-          done++;
-        }
-        cpu.cycles += block.costs[done]!;
-        total += done;
-      }
-      if (total === 0) {
-        const r = cpu.regs;
-        const was = this.stallRegs;
-        this.stalls = r[1] === was[0] && r[6] === was[1] && r[7] === was[2] ? this.stalls + 1 : 1;
-        was[0] = r[1]!;
-        was[1] = r[6]!;
-        was[2] = r[7]!;
-        this.stallVector = cpu.excVector;
-      }
-      deliverPendingException(cpu);
+      faulted = true;
     }
+    if (faulted) this.deliverFault(total);
     this.current = null;
     if (shadow) cpu.intShadow = false;
     cpu.counters.retired[cpl]! += total;
     return total;
+  }
+
+  /** A fault in `block` (first EIP `blockEip`): charges the instructions before the faulting one (EIP is exact there) and returns their number. */
+  private chargeToFault(block: Block, blockEip: number): number {
+    const cpu = this.cpu;
+    let done = 0;
+    let at = blockEip;
+    while (done < block.insns.length && at !== cpu.eip) {
+      at = (at + block.insns[done]!.length) & block.ipMask;
+      done++;
+    }
+    cpu.cycles += block.costs[done]!;
+    return done;
+  }
+
+  /**
+   * Delivers the pending exception after `execute` retired `total` instructions, counting
+   * deliveries without progress for `livelock`: a REP string instruction faulting page after page
+   * retires nothing until it is done, but moves ECX, ESI, EDI.
+   */
+  private deliverFault(total: number): void {
+    const cpu = this.cpu;
+    cpu.stepTrap = false;
+    cpu.repPending = false;
+    if (total === 0) {
+      const r = cpu.regs;
+      const was = this.stallRegs;
+      this.stalls = r[1] === was[0] && r[6] === was[1] && r[7] === was[2] ? this.stalls + 1 : 1;
+      was[0] = r[1]!;
+      was[1] = r[6]!;
+      was[2] = r[7]!;
+      this.stallVector = cpu.excVector;
+    }
+    deliverPendingException(cpu);
   }
 
   /**

@@ -2,7 +2,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { SEG_ATTR } from '../cpu/cpu.ts';
 import { ARITH_FLAGS, EFLAGS, LAZY, setLazy, setLazyKeepCF, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
-import { raise, VECTOR } from '../cpu/fault.ts';
+import { FAULT, raise, VECTOR } from '../cpu/fault.ts';
 import { read32, read8, write16, write32 } from '../cpu/memory.ts';
 import { REP_CHUNK } from '../exec/string.ts';
 import type { Insn } from '../exec/insn.ts';
@@ -21,8 +21,8 @@ import type { RegionExit, RegionHost } from './block-compiler.ts';
  * Reports as a compiled region does (`RegionExit`): returns the instructions of the blocks it
  * accounted; `st.last` = the last of them when it stopped at a boundary, else `st.block` = the block
  * the engine accounts itself (`st.done` of its instructions ran: not chaining, `Cpu.blockBreak`,
- * `Cpu.stepTrap`). A fault propagates with `st.at`/`st.eip`/`st.total` = the faulting block, its
- * first EIP and the instructions accounted before it; EIP is exact (it moves on only after an
+ * `Cpu.stepTrap`). A fault ends it with `st.at`/`st.eip` = the faulting block and its first EIP,
+ * returning the instructions accounted before it; EIP is exact (it moves on only after an
  * instruction completes). `Cpu.eip`/`nextEip` are stored before every form that can fault, touch
  * memory or run a handler (register-only forms keep EIP in a local) and at every block boundary.
  *
@@ -818,11 +818,12 @@ export function runBlocks(
     block = next;
     start = eip;
   }
-  } finally {
-    // For a fault (`RegionExit.at`): the engine accounts the blocks before this one and counts this one's instructions up to EIP.
+  } catch (e) {
+    // A fault: the engine counts this block's instructions up to EIP (`RegionExit.at`).
+    if (e !== FAULT) throw e;
     st.at = block;
     st.eip = start;
-    st.total = total;
+    return total;
   }
 }
 
