@@ -174,6 +174,8 @@ export class HwVmm {
   readonly #ops: ExitOps;
   /** EVENTINJ was written for the next VMRUN. */
   #eventQueued = false;
+  /** The guest's progress at the last exit (`#progressed`): retired, RIP, ECX, ESI, EDI. */
+  readonly #mark = new Float64Array(5);
   /** V_IRQ + VINTR intercept are armed. */
   #windowArmed = false;
   #misc1: number;
@@ -255,7 +257,7 @@ export class HwVmm {
     const cpu = this.cpu;
     const board = this.board;
     let idle = 0;
-    let mark = this.#progressMark();
+    this.#progressed();
     for (;;) {
       if (board.stopReason === 'exit') return { kind: 'exit', code: board.exitCode ?? 0 };
       if (board.stopReason === 'reset') return { kind: 'reset' };
@@ -276,18 +278,29 @@ export class HwVmm {
       this.#addExitCycles(name, cpu.cost.vmExit + cpu.cycles - t0 - (cpu.counters.portIo - io0) * cpu.cost.io);
       this.#lastExit = name;
       if (outcome.kind === 'stop') return outcome.stop;
-      const now = this.#progressMark();
-      if (now === mark) {
+      if (!this.#progressed()) {
         if (++idle >= MAX_IDLE_EXITS) return { kind: 'shutdown', reason: `the monitor handled ${idle} exits in a row (the last ${name}) without the guest making progress` };
       } else idle = 0;
-      mark = now;
     }
   }
 
-  /** Guest progress as one string: instructions retired, EIP, and the registers a string instruction advances. */
-  #progressMark(): string {
+  /**
+   * Records the guest's progress — instructions retired, EIP, and the registers a string
+   * instruction advances (ECX, ESI, EDI) — and says whether it changed since the last record
+   * (numbers compared in place: no string built per exit).
+   */
+  #progressed(): boolean {
+    const m = this.#mark;
     const r = this.cpu.regs;
-    return `${retired(this.cpu)}:${this.#view.getUint32(this.layout.vmcb + VMCB.RIP.offset, true)}:${r[1]}:${r[6]}:${r[7]}`;
+    const done = retired(this.cpu);
+    const rip = this.#view.getUint32(this.layout.vmcb + VMCB.RIP.offset, true);
+    const moved = done !== m[0] || rip !== m[1] || r[1] !== m[2] || r[6] !== m[3] || r[7] !== m[4];
+    m[0] = done;
+    m[1] = rip;
+    m[2] = r[1]!;
+    m[3] = r[6]!;
+    m[4] = r[7]!;
+    return moved;
   }
 
   /** Exits by code name, the monitor's, the pager's and the SVM unit's counters, as one flat map. */
@@ -746,7 +759,7 @@ export class HwVmm {
     if (!delivering && fetchLeavesRam(this.board.guestRam, this.#fetchSite())) return this.#fetchOutsideRam();
     this.counters.emulationSteps++;
     ram.copyWithin(step + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA_END);
-    for (const f of [VMCB.TSC_OFFSET, VMCB.INTERRUPT_SHADOW, VMCB.EVENTINJ, VMCB.NP_ENABLE, VMCB.N_CR3]) ram.copyWithin(step + f.offset, main + f.offset, main + f.offset + 8);
+    for (const f of STEP_CONTROLS) ram.copyWithin(step + f.offset, main + f.offset, main + f.offset + 8);
     if (direct) writeField(v, step, VMCB.NP_ENABLE, 0);
     writeField(v, main, VMCB.EVENTINJ, 0);
     this.#eventQueued = false;
@@ -790,6 +803,9 @@ export class HwVmm {
 }
 
 const RESUME: ExitOutcome = { kind: 'resume' };
+
+/** The control-area fields the emulation step's VMCB takes from the main one. */
+const STEP_CONTROLS = [VMCB.TSC_OFFSET, VMCB.INTERRUPT_SHADOW, VMCB.EVENTINJ, VMCB.NP_ENABLE, VMCB.N_CR3] as const;
 
 /** A signed 64-bit value from its dwords (exact below 2^53 in magnitude). */
 function signed64(lo: number, hi: number): number {

@@ -90,49 +90,56 @@ export function storeStateSaveArea(cpu: Cpu, view: DataView, vmcb: number): void
     const at = vmcb + SEGMENTS[seg]!;
     view.setUint16(at + VMCB_SEG_FIELD.SELECTOR, cpu.segSel[seg]!, true);
     view.setUint16(at + VMCB_SEG_FIELD.ATTRIB, toVmcbAttrib(cpu.segAttr[seg]!), true);
-    view.setUint32(at + VMCB_SEG_FIELD.LIMIT, Math.min(cpu.segLimit[seg]!, 0xffffffff) >>> 0, true);
-    view.setUint32(at + VMCB_SEG_FIELD.BASE, cpu.segBase[seg]! >>> 0, true);
-    view.setUint32(at + VMCB_SEG_FIELD.BASE + 4, 0, true);
+    // A limit is at most 2^32 − 1 (the hidden limit of a 4 GiB segment).
+    view.setUint32(at + VMCB_SEG_FIELD.LIMIT, cpu.segLimit[seg]!, true);
+    view.setInt32(at + VMCB_SEG_FIELD.BASE, cpu.segBase[seg]!, true);
+    view.setInt32(at + VMCB_SEG_FIELD.BASE + 4, 0, true);
   }
   view.setUint32(vmcb + VMCB_SEGMENT.GDTR + VMCB_SEG_FIELD.LIMIT, cpu.gdtrLimit, true);
-  view.setUint32(vmcb + VMCB_SEGMENT.GDTR + VMCB_SEG_FIELD.BASE, cpu.gdtrBase >>> 0, true);
+  view.setInt32(vmcb + VMCB_SEGMENT.GDTR + VMCB_SEG_FIELD.BASE, cpu.gdtrBase, true);
   view.setUint32(vmcb + VMCB_SEGMENT.IDTR + VMCB_SEG_FIELD.LIMIT, cpu.idtrLimit, true);
-  view.setUint32(vmcb + VMCB_SEGMENT.IDTR + VMCB_SEG_FIELD.BASE, cpu.idtrBase >>> 0, true);
-  writeField(view, vmcb, VMCB.CPL, cpu.cpl);
-  writeField(view, vmcb, VMCB.EFER, cpu.efer >>> 0);
-  writeField(view, vmcb, VMCB.CR0, cpu.cr0 >>> 0);
-  writeField(view, vmcb, VMCB.CR2, cpu.cr2 >>> 0);
-  writeField(view, vmcb, VMCB.CR3, cpu.cr3 >>> 0);
-  writeField(view, vmcb, VMCB.CR4, cpu.cr4 >>> 0);
-  writeField(view, vmcb, VMCB.DR6, cpu.dr[6]! >>> 0);
-  writeField(view, vmcb, VMCB.DR7, cpu.dr[7]! >>> 0);
-  writeField(view, vmcb, VMCB.RFLAGS, readEflags(cpu) >>> 0);
-  writeField(view, vmcb, VMCB.RIP, cpu.eip >>> 0);
-  writeField(view, vmcb, VMCB.RSP, cpu.regs[4]! >>> 0);
-  writeField(view, vmcb, VMCB.RAX, cpu.regs[0]! >>> 0);
-  writeField(view, vmcb, VMCB.SYSENTER_CS, cpu.sysenterCs >>> 0);
-  writeField(view, vmcb, VMCB.SYSENTER_ESP, cpu.sysenterEsp >>> 0);
-  writeField(view, vmcb, VMCB.SYSENTER_EIP, cpu.sysenterEip >>> 0);
+  view.setInt32(vmcb + VMCB_SEGMENT.IDTR + VMCB_SEG_FIELD.BASE, cpu.idtrBase, true);
+  view.setUint8(vmcb + VMCB.CPL.offset, cpu.cpl);
+  // The 8-byte fields from 32-bit values, written as two dwords (the offsets are the layout's constants).
+  store64(view, vmcb + VMCB.EFER.offset, cpu.efer);
+  store64(view, vmcb + VMCB.CR0.offset, cpu.cr0);
+  store64(view, vmcb + VMCB.CR2.offset, cpu.cr2);
+  store64(view, vmcb + VMCB.CR3.offset, cpu.cr3);
+  store64(view, vmcb + VMCB.CR4.offset, cpu.cr4);
+  store64(view, vmcb + VMCB.DR6.offset, cpu.dr[6]!);
+  store64(view, vmcb + VMCB.DR7.offset, cpu.dr[7]!);
+  store64(view, vmcb + VMCB.RFLAGS.offset, readEflags(cpu));
+  store64(view, vmcb + VMCB.RIP.offset, cpu.eip);
+  store64(view, vmcb + VMCB.RSP.offset, cpu.regs[4]!);
+  store64(view, vmcb + VMCB.RAX.offset, cpu.regs[0]!);
+  store64(view, vmcb + VMCB.SYSENTER_CS.offset, cpu.sysenterCs);
+  store64(view, vmcb + VMCB.SYSENTER_ESP.offset, cpu.sysenterEsp);
+  store64(view, vmcb + VMCB.SYSENTER_EIP.offset, cpu.sysenterEip);
+}
+
+/** An 8-byte field from a 32-bit value (its upper dword zero). */
+function store64(view: DataView, at: number, v: number): void {
+  view.setInt32(at, v, true);
+  view.setInt32(at + 4, 0, true);
 }
 
 /** Loads the processor from the state-save area at `vmcb` (the inverse of `storeStateSaveArea`). */
 export function loadStateSaveArea(cpu: Cpu, view: DataView, vmcb: number): void {
   for (let seg = 0; seg < 8; seg++) {
     const at = vmcb + SEGMENTS[seg]!;
-    setSegCache(
-      cpu,
-      seg,
-      view.getUint16(at + VMCB_SEG_FIELD.SELECTOR, true),
-      view.getUint32(at + VMCB_SEG_FIELD.BASE, true),
-      view.getUint32(at + VMCB_SEG_FIELD.LIMIT, true),
-      fromVmcbAttrib(view.getUint16(at + VMCB_SEG_FIELD.ATTRIB, true)),
-    );
+    const sel = view.getUint16(at + VMCB_SEG_FIELD.SELECTOR, true);
+    const base = view.getInt32(at + VMCB_SEG_FIELD.BASE, true);
+    const limit = view.getUint32(at + VMCB_SEG_FIELD.LIMIT, true);
+    const attr = fromVmcbAttrib(view.getUint16(at + VMCB_SEG_FIELD.ATTRIB, true));
+    // A world switch mostly finds a segment as it left it: its fast-check bounds (`updateSegBounds`: derived from these four on every
+    // processor that runs VMRUN; only bt-vmm narrows them, on a silicon without SVM enabled) are then current.
+    if (sel !== cpu.segSel[seg] || base !== cpu.segBase[seg] || limit !== cpu.segLimit[seg] || attr !== cpu.segAttr[seg]) setSegCache(cpu, seg, sel, base, limit, attr);
   }
   cpu.gdtrLimit = view.getUint32(vmcb + VMCB_SEGMENT.GDTR + VMCB_SEG_FIELD.LIMIT, true) & 0xffff;
   cpu.gdtrBase = view.getInt32(vmcb + VMCB_SEGMENT.GDTR + VMCB_SEG_FIELD.BASE, true);
   cpu.idtrLimit = view.getUint32(vmcb + VMCB_SEGMENT.IDTR + VMCB_SEG_FIELD.LIMIT, true) & 0xffff;
   cpu.idtrBase = view.getInt32(vmcb + VMCB_SEGMENT.IDTR + VMCB_SEG_FIELD.BASE, true);
-  setCpl(cpu, readField(view, vmcb, VMCB.CPL) & 3);
+  setCpl(cpu, view.getUint8(vmcb + VMCB.CPL.offset) & 3);
   cpu.efer = view.getInt32(vmcb + VMCB.EFER.offset, true);
   cpu.cr0 = view.getInt32(vmcb + VMCB.CR0.offset, true);
   cpu.cr2 = view.getInt32(vmcb + VMCB.CR2.offset, true);
