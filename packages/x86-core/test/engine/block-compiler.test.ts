@@ -1,7 +1,9 @@
 /** @file The block compiler against its reference, the interpreter: seeded random programs of every inlined form, faults inside compiled blocks, self-modifying stores, REP yields — same registers, flags, memory, cycles and counters. */
 import { describe, expect, it } from 'vitest';
 import { TlbBit } from '@x86virt/mmu';
-import { compileBlock, compileRegions } from '../../src/engine/block-compiler.ts';
+import { compileBlock, compileRegions, type RegionExit } from '../../src/engine/block-compiler.ts';
+import { runBlocks } from '../../src/engine/interpret.ts';
+import { VECTOR } from '../../src/cpu/fault.ts';
 import type { Block } from '../../src/engine/block.ts';
 import { createMachine, poke32, type Machine } from '../helpers/machine.ts';
 import { cyclingBudgets, engineState, expectSameAfterRuns } from '../helpers/engine-state.ts';
@@ -273,6 +275,32 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
     expect(new Set([0x1000, 0x1100, 0x1200].map(partOf)).size).toBe(1);
     expect(new Set([0x1020, 0x1120, 0x1220].map(partOf)).size).toBe(1);
     expect(partOf(0x1000)).not.toBe(partOf(0x1020));
+  });
+  it('a fault ends a region call, and a runBlocks call, with a return (RegionExit.at): no exception leaves them', () => {
+    // A block of two: add ecx, 1 (a block of its own, ended by the jmp); then inc ecx; xor edx, edx; div ebx (EBX = 0: #DE); hlt
+    const m = createMachine({ code: [0x83, 0xc1, 0x01, 0xeb, 0x00, 0x41, 0x31, 0xd2, 0xf7, 0xf3, 0xf4], regs: { ebx: 0 } });
+    const lookup = (): Block => (m.engine as unknown as { lookup(): Block }).lookup();
+    const first = lookup();
+    m.cpu.eip = 0x1005;
+    const faulting = lookup();
+    m.cpu.eip = 0x1000;
+    const [part] = compileRegions([first, faulting], TlbBit.FETCH_S, 96);
+    const st: RegionExit = { block: null, last: null, at: null, done: 0, eip: 0 };
+    // The region runs the first block (accounted: 2 instructions), then faults in the second at the DIV.
+    expect(part!.region(m.cpu, 1000, m.engine, st)).toBe(2);
+    expect(st.at).toBe(faulting);
+    expect(st.eip).toBe(0x1005);
+    expect(m.cpu.eip).toBe(0x1008);
+    expect(m.cpu.excVector).toBe(VECTOR.DE);
+    expect(m.cpu.regs[1]).toBe(2);
+    // The interpreter's block runner: the same report for the faulting block alone.
+    m.cpu.eip = 0x1005;
+    const st2: RegionExit = { block: null, last: null, at: null, done: 0, eip: 0 };
+    expect(runBlocks(m.cpu, faulting, faulting.insns.length, true, 1000, Infinity, m.engine, st2)).toBe(0);
+    expect(st2.at).toBe(faulting);
+    expect(st2.eip).toBe(0x1005);
+    expect(m.cpu.eip).toBe(0x1008);
+    expect(m.cpu.regs[1]).toBe(3);
   });
   it('a #PF inside a compiled block: same EIP pushed, same instructions counted, same cycles', () => {
     // l: mov eax, [ebx]; add ebx, 0x1000; inc ecx; mov [0x9000], ecx; cmp ebx, 0x80000; jne l; hlt
