@@ -85,8 +85,10 @@ function main(): void {
   if (loops.length > 1) {
     // One process per loop, as `bench:speed` runs them: V8's feedback then comes from that loop alone.
     console.log(`speed loops in-process (one process per loop): guest MIPS by process CPU time, best of ${rounds} × ${insns / 1e6}M instructions (rep movsd of 1 KiB = one instruction)`);
+    // The arguments less any --loops and its value (without one, indexOf is -1: nothing is dropped).
+    const at = args.indexOf('--loops');
+    const rest = at < 0 ? args : args.filter((_a, k) => k !== at && k !== at + 1);
     for (const name of loops) {
-      const rest = args.filter((_a, k) => k !== args.indexOf('--loops') && k !== args.indexOf('--loops') + 1);
       const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...rest, '--loops', name, '--quiet', '1'], { encoding: 'utf8' });
       process.stdout.write(out);
     }
