@@ -1049,8 +1049,13 @@ export function compileRegion(blocks: readonly Block[], fetchBit: number): Compi
  * whose bytecode exceeds 60 KiB (V8's `max_optimized_bytecode_size`); a bigger region runs in
  * baseline (Sparkplug) code at a few MIPS, slower than the interpreter. Region source measured
  * 0.6–0.9 bytes of bytecode per character (`--print-bytecode` on Linux's XZ decompressor).
+ * Below that limit, TurboFan's time grows faster than the function: at 48 K characters, bt's
+ * translation-cache regions took it up to 0.5 s each (6.6 s of compile for the macro forkwait,
+ * on the cores the benchmark's workers share). At 24 K: `npm run bench` 47–49 → 42–43 s of CPU,
+ * 26 → 23 s wall; Linux's boot to /init the same within its spread (five runs each: 33–37 s
+ * against 32–43 s).
  */
-export const MAX_REGION_SOURCE = 48 * 1024;
+export const MAX_REGION_SOURCE = 24 * 1024;
 
 /** One function of a page's regions and the blocks it holds (in address order). */
 export interface RegionPart {
