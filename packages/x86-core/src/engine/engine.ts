@@ -251,6 +251,7 @@ export class InterpreterEngine implements Engine {
   private execute(left: number, shadow: boolean): number {
     const cpu = this.cpu;
     const cpl = cpu.cpl;
+    // EFLAGS.TF: one instruction at a time, each followed by a single-step #DB trap.
     const step = (cpu.flags & EFLAGS.TF) !== 0;
     const one = shadow || step;
     const st = this.exit;

@@ -90,8 +90,7 @@ export function storeStateSaveArea(cpu: Cpu, view: DataView, vmcb: number): void
     const at = vmcb + SEGMENTS[seg]!;
     view.setUint16(at + VMCB_SEG_FIELD.SELECTOR, cpu.segSel[seg]!, true);
     view.setUint16(at + VMCB_SEG_FIELD.ATTRIB, toVmcbAttrib(cpu.segAttr[seg]!), true);
-    // A limit is at most 2^32 − 1 (the hidden limit of a 4 GiB segment).
-    view.setUint32(at + VMCB_SEG_FIELD.LIMIT, cpu.segLimit[seg]!, true);
+    view.setUint32(at + VMCB_SEG_FIELD.LIMIT, Math.min(cpu.segLimit[seg]!, 0xffffffff), true);
     view.setInt32(at + VMCB_SEG_FIELD.BASE, cpu.segBase[seg]!, true);
     view.setInt32(at + VMCB_SEG_FIELD.BASE + 4, 0, true);
   }
@@ -131,8 +130,8 @@ export function loadStateSaveArea(cpu: Cpu, view: DataView, vmcb: number): void 
     const base = view.getInt32(at + VMCB_SEG_FIELD.BASE, true);
     const limit = view.getUint32(at + VMCB_SEG_FIELD.LIMIT, true);
     const attr = fromVmcbAttrib(view.getUint16(at + VMCB_SEG_FIELD.ATTRIB, true));
-    // A world switch mostly finds a segment as it left it: its fast-check bounds (`updateSegBounds`: derived from these four on every
-    // processor that runs VMRUN; only bt-vmm narrows them, on a silicon without SVM enabled) are then current.
+    // A world switch mostly finds a segment as it left it: its fast-check bounds are then current (`updateSegBounds` derives
+    // them from these four; only bt-vmm narrows them, and it never uses the SVM unit, which its monitor alone could call).
     if (sel !== cpu.segSel[seg] || base !== cpu.segBase[seg] || limit !== cpu.segLimit[seg] || attr !== cpu.segAttr[seg]) setSegCache(cpu, seg, sel, base, limit, attr);
   }
   cpu.gdtrLimit = view.getUint32(vmcb + VMCB_SEGMENT.GDTR + VMCB_SEG_FIELD.LIMIT, true) & 0xffff;
