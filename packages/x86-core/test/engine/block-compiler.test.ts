@@ -276,6 +276,23 @@ describe('compiled blocks behave exactly as interpreted ones', () => {
     expect(new Set([0x1020, 0x1120, 0x1220].map(partOf)).size).toBe(1);
     expect(partOf(0x1000)).not.toBe(partOf(0x1020));
   });
+  it('a page split into parts takes a hot cycle whole before a cold neighbour of it (best-first, not breadth-first)', () => {
+    // Hot cycle L1 → J → L2 → L3 → L4 → L1, five blocks; C (cold: once per 1000 turns) next to L1 both ways.
+    const m = createMachine({ code: [], regs: { esi: 1000 } });
+    const rel32 = (from: number, to: number): number[] => [0, 8, 16, 24].map((k) => ((to - from) >>> k) & 0xff);
+    const put = (at: number, bytes: number[]): void => m.ram.set(bytes, at);
+    put(0x1000, [0x4e, 0x0f, 0x84, ...rel32(0x1007, 0x1400), 0xe9, ...rel32(0x100c, 0x1100)]); // L1: dec esi; jz C — J: jmp L2
+    put(0x1100, [0x40, 0xe9, ...rel32(0x1106, 0x1200)]); // L2: inc eax; jmp L3
+    put(0x1200, [0x41, 0xe9, ...rel32(0x1206, 0x1300)]); // L3: inc ecx; jmp L4
+    put(0x1300, [0x42, 0xe9, ...rel32(0x1306, 0x1000)]); // L4: inc edx; jmp L1
+    put(0x1400, [0xbe, 0xe8, 0x03, 0, 0, 0xe9, ...rel32(0x140a, 0x1000)]); // C: mov esi, 1000; jmp L1
+    expect(m.engine.run(50_000).kind).toBe('budget');
+    const blocks = [...(m.engine as unknown as { blocks: Map<number, Block> }).blocks.values()].filter((b) => b.phys >>> 12 === 1);
+    expect(blocks.map((b) => b.phys).sort()).toEqual([0x1000, 0x1007, 0x1100, 0x1200, 0x1300, 0x1400]);
+    const parts = compileRegions(blocks, TlbBit.FETCH_S, 5);
+    const hot = parts.find((p) => p.members.some((b) => b.phys === 0x1000))!;
+    expect(hot.members.map((b) => b.phys)).toEqual([0x1000, 0x1007, 0x1100, 0x1200, 0x1300]);
+  });
   it('a fault ends a region call, and a runBlocks call, with a return (RegionExit.at): no exception leaves them', () => {
     // A block of two: add ecx, 1 (a block of its own, ended by the jmp); then inc ecx; xor edx, edx; div ebx (EBX = 0: #DE); hlt
     const m = createMachine({ code: [0x83, 0xc1, 0x01, 0xeb, 0x00, 0x41, 0x31, 0xd2, 0xf7, 0xf3, 0xf4], regs: { ebx: 0 } });
