@@ -283,9 +283,23 @@ export class InterpreterEngine implements Engine {
         st.at = null;
         if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
           total += region(cpu, left - total, this, st);
+          // Region after region, as long as each stops at a block boundary with a cached successor in this
+          // page that has a region of its own (a page split into parts, `compileRegions`): none of the checks
+          // below applies to it (a region's block is hot, so it compiles nothing), only its hit count.
+          while (st.last !== null && !cpu.blockBreak && total < left && cpu.cycles < this.deadline) {
+            const eip = cpu.eip;
+            if ((eip & ~0xfff) !== pageEip) break;
+            const next = cachedSuccessor(st.last, eip);
+            if (next === null || !next.valid || next.region === null || next.insns.length > left - total) break;
+            next.hits++;
+            this.current = block = prev = next;
+            n = next.insns.length;
+            st.last = null;
+            total += next.region(cpu, left - total, this, st);
+          }
         }
         // Interpreted (also when the region ran nothing): this block, then its cached successors while they are interpreted too.
-        if (st.block === null && st.last === null && st.at === null) total += runBlocks(cpu, block, n, !one && n === insns.length, left - total, threshold, this, st);
+        if (st.block === null && st.last === null && st.at === null) total += runBlocks(cpu, block, n, !one && n === block.insns.length, left - total, threshold, this, st);
         if (st.at !== null) {
           // A fault: the blocks before the faulting one are accounted.
           total += this.chargeToFault(st.at, st.eip);
