@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Cpu } from '../src/cpu/cpu.ts';
 import { enterFlatProtectedMode } from '../src/cpu/reset.ts';
 import { UNIT_PROFILE } from '../src/cost/cost-profile.ts';
+import { guestMemory } from '../src/cpu/guest-ram.ts';
 import { InterpreterEngine, JIT_THRESHOLD } from '../src/engine/engine.ts';
 import { noIo } from './no-io.ts';
 
@@ -46,11 +47,12 @@ function assemble(): Uint8Array {
 
 /** Guest MIPS of one loop (best of `rounds` runs of `insns` instructions each, after a warm-up), by this process's CPU time. */
 function measure(image: Uint8Array, loop: number, insns: number, rounds: number, jitThreshold: number): number {
-  const ram = new Uint8Array(0x400000);
+  const memory = guestMemory(0x400000);
+  const ram = memory.ram;
   ram.set(image, ORG);
   const view = new DataView(ram.buffer);
   const entry = view.getUint32(ORG + 4 * loop, true);
-  const cpu = new Cpu({ memory: { ram }, io: noIo, cost: UNIT_PROFILE });
+  const cpu = new Cpu({ memory, io: noIo, cost: UNIT_PROFILE });
   // The cdecl call speed_<loop>(0xFFFFFFFF), returning to the HLT at `done`: it never returns within the budget.
   view.setUint32(STACK_TOP - 8, ORG + 20, true);
   view.setUint32(STACK_TOP - 4, 0xffffffff, true);

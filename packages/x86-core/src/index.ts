@@ -12,8 +12,9 @@ export { OPCODE_ROWS, ROW_ID } from './table/opcode-table.ts';
 export { CC_NAMES } from './table/primary.ts';
 /** The processor: state, construction options, the HostSink hook, CR bit names, event kinds. */
 export { Cpu, CR0, CR4, EVENT_KIND, type CpuOptions, type HostSink } from './cpu/cpu.ts';
+export { guestMemory, ramOps, type RamOps } from './cpu/guest-ram.ts';
 /** The interfaces the silicon defines and devices/monitors implement. */
-export type { AccessSize, ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory } from './cpu/interfaces.ts';
+export type { AccessSize, ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory, WasmMemory } from './cpu/interfaces.ts';
 /** The engine contract and the interpreter engine. */
 export { describeLivelock, InterpreterEngine, LIVELOCK_DELIVERIES, type DeadlineCallback, type Engine, type StopReason } from './engine/engine.ts';
 /** Engine selection (`--engine interp|jit`): the kinds, the default, the compile threshold. */

@@ -3,7 +3,7 @@ import { HALT_STARVED, MAX_HALT_DEADLINES } from '@x86virt/devices';
 import { Access, ShadowFault, ShadowPager, type Gva, type Hpa } from '@x86virt/mmu';
 import {
   CR0, CR4, Cpu, decode, deliverEvent, describeLivelock, EFLAGS, EVENT_KIND, InterpreterEngine, loadEntryState, NO_ERROR_CODE, OPF, SEG_ATTR,
-  setSegCache, type ApicBaseMsr, type CostProfile, type EntryState, type InterruptController, type IoPorts, type StopReason,
+  setSegCache, type ApicBaseMsr, type CostProfile, type EntryState, type InterruptController, type IoPorts, type StopReason, type WasmMemory,
 } from '@x86virt/x86-core';
 import { buildHostTables, buildMonitorPageTable, syncHostGdt } from '../host/host-setup.ts';
 import { decodeDescriptor, type Descriptor } from '../host/descriptors.ts';
@@ -23,6 +23,8 @@ const DR6_SINGLE_STEP = 1 << 14;
 export interface BtMachine {
   /** The whole machine memory: guest RAM, then the monitor's memory. */
   readonly ram: Uint8Array;
+  /** The WebAssembly memory `ram` is the whole of, if it is one (the silicon's bulk copies then use it). */
+  readonly wasmMemory?: WasmMemory | undefined;
   readonly guestRam: Uint8Array;
   /** Host-physical start of the monitor's memory (at least `BT_MONITOR_MIB` MiB). */
   readonly monitorBase: number;
@@ -133,7 +135,7 @@ export class BtMonitor {
     this.monitorPhys = m.monitorBase;
     if (m.ram.length - m.monitorBase < BT_MONITOR_MIB * 0x100000) throw new RangeError(`bt-vmm needs ${BT_MONITOR_MIB} MiB of monitor memory after guest RAM`);
     // CPUID in directly executed user code runs on the silicon: it reports the same APIC as the shadow vCPU.
-    this.silicon = new Cpu({ memory: { ram: m.ram }, io: m.bus, apic: m.apicMsr, cost: o.profile });
+    this.silicon = new Cpu({ memory: { ram: m.ram, wasmMemory: m.wasmMemory }, io: m.bus, apic: m.apicMsr, cost: o.profile });
     this.silicon.hostSink = () => true;
     this.engine = new InterpreterEngine(this.silicon);
     // The shadow vCPU is the monitor's emulator: a port or MMIO access it makes reaches the monitor's

@@ -164,6 +164,8 @@ export class Board {
    * about the monitor part (memory map, CMOS); only a monitor's page tables can reach it.
    */
   readonly ram: Uint8Array;
+  /** The WebAssembly memory `ram` is the whole of (undefined: a plain array): the silicon then copies and fills with `memory.copy`/`memory.fill`. */
+  readonly wasmMemory: { readonly buffer: ArrayBuffer } | undefined;
   /** Guest RAM: the first `memMiB` MiB of `ram` (a view, not a copy). */
   readonly guestRam: Uint8Array;
   /** Physical address where the monitor's memory starts (= guest RAM size). */
@@ -232,7 +234,9 @@ export class Board {
     if (!Number.isInteger(monitorMiB) || monitorMiB < 0 || memMiB + monitorMiB > MAX_MEM_MIB) {
       throw new RangeError(`monitorMiB must be a whole number with memMiB + monitorMiB <= ${MAX_MEM_MIB}, got ${monitorMiB}`);
     }
-    this.ram = new Uint8Array((memMiB + monitorMiB) * 0x100000);
+    const ramBytes = (memMiB + monitorMiB) * 0x100000;
+    this.wasmMemory = wasmMemoryOf(ramBytes);
+    this.ram = this.wasmMemory !== undefined ? new Uint8Array(this.wasmMemory.buffer) : new Uint8Array(ramBytes);
     this.guestRam = this.ram.subarray(0, memMiB * 0x100000);
     this.monitorBase = this.guestRam.length;
     this.memoryMap = pcMemoryMap(this.guestRam.length);
@@ -508,5 +512,16 @@ export class Board {
     this.exitCode = s.exitCode;
     if (s.stopReason !== null) this.bus.requestStop();
     else this.bus.clearStop();
+  }
+}
+
+/** A WebAssembly memory of `bytes` (whole MiB, so whole 64 KiB pages), or undefined when the host cannot make one (no address space left for its guard region). */
+function wasmMemoryOf(bytes: number): { readonly buffer: ArrayBuffer } | undefined {
+  // The WebAssembly API, which the project's TypeScript libraries do not declare.
+  const wasm = (globalThis as { WebAssembly?: { Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer } } }).WebAssembly;
+  try {
+    return wasm === undefined ? undefined : new wasm.Memory({ initial: bytes / 0x10000 });
+  } catch {
+    return undefined;
   }
 }

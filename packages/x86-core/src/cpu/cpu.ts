@@ -2,6 +2,7 @@
 import { createCounters, type CpuCounters } from '../cost/counters.ts';
 import type { CostProfile } from '../cost/cost-profile.ts';
 import type { ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory } from './interfaces.ts';
+import { ramOps, type RamOps } from './guest-ram.ts';
 import { Tlb } from '@x86virt/mmu';
 import type { SvmState } from '../svm/svm-state.ts';
 import { createFpuState, type FpuState } from '../exec/x87/fpu-state.ts';
@@ -184,6 +185,9 @@ export class Cpu {
   /** Physical memory, little-endian, and an aliasing view for 16/32-bit accesses. */
   readonly ram: Uint8Array;
   readonly view: DataView;
+  /** Bulk copy and fill within `ram` (REP MOVS/STOS runs), in physical addresses: `ramOps`. */
+  readonly ramCopy: RamOps['copy'];
+  readonly ramFill: RamOps['fill'];
   /** Per physical 4 KiB page of RAM: nonzero if decoded blocks were built from it. */
   readonly codePages: Uint8Array;
   /** Called when a write hits a code page (engine invalidation); set by the engine. */
@@ -217,6 +221,9 @@ export class Cpu {
   constructor(opts: CpuOptions) {
     this.ram = opts.memory.ram;
     this.view = new DataView(this.ram.buffer, this.ram.byteOffset, this.ram.byteLength);
+    const ops = ramOps(opts.memory);
+    this.ramCopy = ops.copy;
+    this.ramFill = ops.fill;
     this.codePages = new Uint8Array((this.ram.length + 0xfff) >>> 12);
     this.io = opts.io;
     this.intr = opts.intr ?? null;

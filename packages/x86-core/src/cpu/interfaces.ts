@@ -57,4 +57,11 @@ export interface InterruptController {
  */
 export interface PhysicalMemory {
   readonly ram: Uint8Array;
+  /** The WebAssembly memory `ram` is the whole of, if it is one: REP MOVS/STOS runs then copy and fill with `memory.copy`/`memory.fill` (cpu/guest-ram.ts). */
+  readonly wasmMemory?: WasmMemory | undefined;
+}
+
+/** A `WebAssembly.Memory` (the project's TypeScript libraries do not declare the WebAssembly API). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
 }

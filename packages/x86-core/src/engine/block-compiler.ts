@@ -380,10 +380,11 @@ function repForm(i: Insn): Piece | null | undefined {
       `if (${src} && ${dst}) { const ls = (b${s} + r[6]) | 0, ld = (b0 + r[7]) | 0; ` +
       `if (${inPage('ls')} && ${inPage('ld')}) { const ts = TE[ls >>> 12], td = TE[ld >>> 12]; ` +
       `if ((ts & RB) !== 0 && (td & WB) !== 0 && CP[td >>> 12] === 0) { const ps = (ts & -4096) | (ls & 4095), pd = (td & -4096) | (ld & 4095); ` +
-      `if (pd <= ps || pd >= ps + len) { RAM.copyWithin(pd, ps, ps + len); r[6] = (r[6] + len) | 0; r[7] = (r[7] + len) | 0; r[1] = 0; ok = true; } } } }`;
+      `if (pd <= ps || pd >= ps + len) { RC(pd, ps, len); r[6] = (r[6] + len) | 0; r[7] = (r[7] + len) | 0; r[1] = 0; ok = true; } } } }`;
   } else {
-    const fill =
-      size === 1 ? 'RAM.fill(r[0] & 255, pd, pd + len);' : `for (let p = pd; p < pd + len; p += ${size}) VW.${size === 2 ? 'setUint16' : 'setInt32'}(p, r[0], true);`;
+    // Equal bytes (a memset, such as clearing a page) are one fill, as in string.ts.
+    const same = size === 1 ? 'true' : size === 2 ? '(r[0] & 65535) === (r[0] & 255) * 257' : '(((r[0] & 255) * 16843009) | 0) === r[0]';
+    const fill = `if (${same}) RF(pd, r[0] & 255, len); else for (let p = pd; p < pd + len; p += ${size}) VW.${size === 2 ? 'setUint16' : 'setInt32'}(p, r[0], true);`;
     body =
       `const od = r[7] >>> 0; ` +
       `if (${dst}) { const ld = (b0 + r[7]) | 0; ` +
@@ -929,7 +930,7 @@ function segsOf(pieces: readonly (Piece | null)[]): number[] {
 /** Declarations of the locals a compiled block or region starts with. */
 function prologue(locals: readonly number[], segs: readonly number[]): string[] {
   return [
-    'const SL = cpu.segLo, SHR = cpu.segHiR, SHW = cpu.segHiW, SB = cpu.segBase, SF = cpu.segFlat, CP = cpu.codePages, VW = cpu.view, RAM = cpu.ram;',
+    'const SL = cpu.segLo, SHR = cpu.segHiR, SHW = cpu.segHiW, SB = cpu.segBase, SF = cpu.segFlat, CP = cpu.codePages, VW = cpu.view, RAM = cpu.ram, RC = cpu.ramCopy, RF = cpu.ramFill;',
     `let TE = null, RB = 0, WB = 0, CSL = 0, SSB = false${segs.map((g) => `, lo${g} = 0, hr${g} = 0, hw${g} = 0, b${g} = 0, xr${g} = false, xw${g} = false`).join('')};`,
     loadEnv(segs),
     'const r = cpu.regs;',

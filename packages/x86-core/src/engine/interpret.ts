@@ -670,7 +670,7 @@ export function runBlocks(
                 const pd = (ed & 0xfffff000) | (dLin & 0xfff);
                 const ps = (es & 0xfffff000) | (sLin & 0xfff);
                 if (pd >= ps + len || ps >= pd + len) {
-                  cpu.ram.copyWithin(pd, ps, ps + len);
+                  cpu.ramCopy(pd, ps, len);
                   regs[6] = (si + len) | 0;
                   regs[7] = (di + len) | 0;
                   regs[1] = 0;
@@ -697,7 +697,9 @@ export function runBlocks(
               if ((dLin & 0xfff) + len <= 0x1000 && di >= cpu.segLo[0]! && di + len - 1 <= cpu.segHiW[0]! && (ed & cpu.wrBit) !== 0 && cpu.codePages[ed >>> 12] === 0) {
                 const pd = (ed & 0xfffff000) | (dLin & 0xfff);
                 const v = regs[0]!;
-                for (let p = pd; p < pd + len; p += 4) cpu.view.setInt32(p, v, true);
+                // Four equal bytes (a memset, such as clearing a page) are one fill.
+                if ((((v & 0xff) * 0x01010101) | 0) === v) cpu.ramFill(pd, v & 0xff, len);
+                else for (let p = pd; p < pd + len; p += 4) cpu.view.setInt32(p, v, true);
                 regs[7] = (di + len) | 0;
                 regs[1] = 0;
                 eip = next;

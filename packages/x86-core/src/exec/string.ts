@@ -113,7 +113,6 @@ function bulkRun(cpu: Cpu, i: Insn, kind: number, size: number, max: number): nu
   const ed = cpu.tlb.entries[dLin >>> 12]!;
   if ((ed & cpu.wrBit) === 0 || cpu.codePages[ed >>> 12] !== 0) return 0;
   const pd = (ed & 0xfffff000) | (dLin & 0xfff);
-  const ram = cpu.ram;
   if (kind === STR.MOVS) {
     if (si < cpu.segLo[i.seg]! || si + len - 1 > cpu.segHiR[i.seg]!) return 0;
     const es = cpu.tlb.entries[sLin >>> 12]!;
@@ -121,11 +120,12 @@ function bulkRun(cpu: Cpu, i: Insn, kind: number, size: number, max: number): nu
     const ps = (es & 0xfffff000) | (sLin & 0xfff);
     // Overlapping ranges copy element by element (a forward copy that reads what it wrote).
     if (pd < ps + len && ps < pd + len) return 0;
-    ram.copyWithin(pd, ps, ps + len);
+    cpu.ramCopy(pd, ps, len);
     cpu.regs[ESI] = (si + len) | 0;
   } else {
     const v = cpu.regs[0]!;
-    if (size === 1) ram.fill(v & 0xff, pd, pd + len);
+    // Equal bytes (a memset, such as clearing a page) are one fill.
+    if (size === 1 || (size === 2 ? (v & 0xffff) === (v & 0xff) * 0x0101 : (((v & 0xff) * 0x01010101) | 0) === v)) cpu.ramFill(pd, v & 0xff, len);
     else if (size === 2) for (let p = pd; p < pd + len; p += 2) cpu.view.setUint16(p, v, true);
     else for (let p = pd; p < pd + len; p += 4) cpu.view.setInt32(p, v, true);
   }

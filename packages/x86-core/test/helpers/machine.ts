@@ -1,5 +1,6 @@
 /** @file MockCpu-style test machine: bytes at an address in a RAM array, registers set, N instructions run, state returned. */
 import { Cpu } from '../../src/cpu/cpu.ts';
+import { guestMemory } from '../../src/cpu/guest-ram.ts';
 import type { AccessSize, InterruptController, IoPorts } from '../../src/cpu/interfaces.ts';
 import { enterFlatProtectedMode } from '../../src/cpu/reset.ts';
 import { readEflags } from '../../src/cpu/eflags.ts';
@@ -49,6 +50,8 @@ export class FakePic implements InterruptController {
 /** Options of `createMachine`. */
 export interface MachineOptions {
   readonly ramSize?: number;
+  /** RAM in a WebAssembly memory (`guestMemory`: bulk copies and fills through `memory.copy`/`memory.fill`), as the board allocates it; default a plain array. */
+  readonly wasmRam?: boolean;
   readonly code?: readonly number[];
   readonly at?: number;
   readonly esp?: number;
@@ -69,10 +72,11 @@ const REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as co
 
 /** Builds a flat 32-bit protected-mode machine with `code` at `at` (default 0x1000), ESP = 0x8000. */
 export function createMachine(o: MachineOptions = {}): Machine {
-  const ram = new Uint8Array(o.ramSize ?? 0x100000);
+  const memory = o.wasmRam === true ? guestMemory(o.ramSize ?? 0x100000) : { ram: new Uint8Array(o.ramSize ?? 0x100000) };
+  const ram = memory.ram;
   const io = new FakeIo();
   const pic = new FakePic();
-  const cpu = new Cpu({ memory: { ram }, io, intr: pic, cost: o.cost ?? UNIT_PROFILE });
+  const cpu = new Cpu({ memory, io, intr: pic, cost: o.cost ?? UNIT_PROFILE });
   const at = o.at ?? 0x1000;
   if (o.code) ram.set(o.code, at);
   enterFlatProtectedMode(cpu, { eip: at, esp: o.esp ?? 0x8000 });
