@@ -399,18 +399,22 @@ function repForm(i: Insn): Piece | null | undefined {
 /** The stack is 32-bit (SS.B): the condition of the inline stack accesses. */
 const SS_B = 'SSB';
 
+/** A branch target's check against CS.limit: #GP(0) past it, with the state stored and EIP this instruction's (FAULTPREP). */
+const GP_CHECK = `if (t >>> 0 > CSL) { FAULTPREP RAISE(cpu, ${VECTOR.GP}, 0); }`;
+
 /** Near JMP rel / CALL rel / RET / JMP r/m32 with 32-bit operand size (undefined: not a branch form; null: through the handler). */
 function branchForm(i: Insn, off: number): Piece | null | undefined {
   const h = i.row.handler;
   if (h !== 'jmp_Jb' && h !== 'jmp_Jz' && h !== 'call_Jz' && h !== 'ret' && h !== 'ret_Iw' && h !== 'jmp_Ev' && h !== 'loop_Jb') return undefined;
   if (i.opsize !== 4 || i.ud) return null;
   const next = off + i.length;
-  // FAULTPREP: the state stored and EIP set (this instruction) before the #GP.
-  const gp = `if (t >>> 0 > CSL) { FAULTPREP RAISE(cpu, ${VECTOR.GP}, 0); }`;
+  // FAULTPREP: the state stored and EIP set (this instruction) before the #GP. A constant target's
+  // check is the token GPCHECK, which `emitBlock` drops for a target in a region's page (`BlockExits.pageOffset`).
+  const gp = GP_CHECK;
   switch (h) {
     case 'jmp_Jb':
     case 'jmp_Jz':
-      return piece(`t = (e0 + ${next + i.imm}) | 0; ${gp}`, { faults: true, branch: { rel: next + i.imm } });
+      return piece(`t = (e0 + ${next + i.imm}) | 0; GPCHECK`, { faults: true, branch: { rel: next + i.imm } });
     case 'loop_Jb':
       // As loop(): ECX decremented first (also when the jump then faults), no flags.
       if (i.adsize !== 4) return null;
@@ -418,7 +422,7 @@ function branchForm(i: Insn, off: number): Piece | null | undefined {
     case 'call_Jz':
       // As callRel: the target checked, then the return address pushed (inline on a 32-bit stack).
       return piece('', {
-        mem: { op: 'w32', seg: 2, ea: '((r[4] - 4) | 0)', val: `(e0 + ${next}) | 0`, guard: SS_B, pre: `t = (e0 + ${next + i.imm}) | 0; ${gp}`, then: 'r[4] = (r[4] - 4) | 0;', slow: `PUSH32(cpu, (e0 + ${next}) | 0);` },
+        mem: { op: 'w32', seg: 2, ea: '((r[4] - 4) | 0)', val: `(e0 + ${next}) | 0`, guard: SS_B, pre: `t = (e0 + ${next + i.imm}) | 0; GPCHECK`, then: 'r[4] = (r[4] - 4) | 0;', slow: `PUSH32(cpu, (e0 + ${next}) | 0);` },
         branch: { rel: next + i.imm },
       });
     case 'ret':
@@ -571,6 +575,11 @@ interface BlockExits {
   finish(eipExpr: string, rel: number | null, checked: boolean): string;
   /** Inside a region: the block's last handler may continue to the next block in the region. */
   readonly region: boolean;
+  /**
+   * Regions only: the block's page offset. A region runs only while its whole page lies within
+   * CS.limit, so a constant branch target in the page needs no CS.limit check. Null: every target is checked.
+   */
+  readonly pageOffset: number | null;
   /**
    * Code telling the engine which block runs, emitted before every slow path, helper or handler
    * (only those can write to a code page and drop the block: a fast-path store never does).
@@ -778,6 +787,10 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
   };
   let off = 0;
   const eip = (o: number): string => (o === 0 ? 'e0' : `(e0 + ${o}) | 0`);
+  /** A constant target (`rel` from the block's first EIP) within the region's page: no CS.limit check. */
+  const inPage = (rel: number): boolean => x.pageOffset !== null && x.pageOffset + rel >= 0 && x.pageOffset + rel <= 0xfff;
+  /** The GPCHECK token of a branch form with constant target `rel`, if it has one. */
+  const gpCheck = (text: string, rel: number | null): string => text.replace('GPCHECK', rel !== null && inPage(rel) ? '' : GP_CHECK);
   for (let k = 0; k < n; k++) {
     const ins = insns[k]!;
     const next = off + ins.length;
@@ -792,7 +805,8 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       if (cond !== null) {
         // The branch on the locals of the instruction before it, or on the flag locals; #GP(0) for a target past CS.limit, as fastJcc.
         const gp = `${store(false)} cpu.eip = ${eip(off)}; RAISE(cpu, ${VECTOR.GP}, 0);`;
-        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; if (t >>> 0 > CSL) { ${gp} } ${x.finish('t', next + ins.imm, true)} }`);
+        const check = inPage(next + ins.imm) ? '' : `if (t >>> 0 > CSL) { ${gp} } `;
+        out.push(`if (${cond}) { const t = (e0 + ${next + ins.imm}) | 0; ${check}${x.finish('t', next + ins.imm, true)} }`);
         out.push(`else { ${x.finish(eip(next), next, false)} }`);
         off = next;
         continue;
@@ -822,7 +836,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
       const write = mo.op[0] === 'w' || rmw;
       const inPage = size === 4 ? ' && (lin & 4095) <= 4092' : size === 2 ? ' && (lin & 4095) !== 4095' : '';
       const bound = write ? 'hw' : 'hr';
-      if (mo.pre !== undefined) out.push(localize(mo.pre.replace('I[', `${x.I}[`)).replace('FAULTPREP', prep()));
+      if (mo.pre !== undefined) out.push(localize(gpCheck(mo.pre, p.branch?.rel ?? null).replace('I[', `${x.I}[`)).replace('FAULTPREP', prep()));
       const guard = mo.guard === undefined ? '' : `${mo.guard} && `;
       // The access's own locals (o, lin, te) are scoped to it: short live ranges for V8's register allocator.
       // `a`: the offset as int32 (the linear address an int32 sum); `x…`: a flat segment, whose bounds the in-page test covers.
@@ -872,7 +886,7 @@ function emitBlock(insns: readonly Insn[], pieces: readonly (Piece | null)[], lo
     // Written registers count as unstored from the start of the instruction (a #GP after LOOP's ECX update stores it).
     for (const w of p.code.matchAll(REG_WRITE)) dirty.add(Number(w[1]));
     // Renamed to the locals first; the tokens then stand for code that stores the locals to the CPU.
-    let code = localize(p.code.replace('@', `${k}`).replace('I[', `${x.I}[`) + (dead || deferred ? '' : ` ${p.flags}`));
+    let code = localize(gpCheck(p.code, p.branch?.rel ?? null).replace('@', `${k}`).replace('I[', `${x.I}[`) + (dead || deferred ? '' : ` ${p.flags}`));
     if (deferred) {
       pending = localize(p.flags);
       flagsDirty = true;
@@ -961,6 +975,7 @@ export function compileBlock(insns: readonly Insn[], ipMask: number): CompiledBl
       I: 'I',
       F: 'F',
       region: false,
+      pageOffset: null,
       current: '',
       partial: (done) => `return ${done};`,
       finish: (e) => `${storeAll(written)} cpu.eip = ${e}; return ${n};`,
@@ -1337,6 +1352,7 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
       I: `I${j}`,
       F: `F${j}`,
       region: true,
+      pageOffset: b.phys & 0xfff,
       current: `host.current = cb = B${j};`,
       partial: (done) => `st.block = B${j}; st.done = ${done}; return total;`,
       outOfLine: self ? null : outOfLine(j),
@@ -1361,7 +1377,8 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
         // `lim`: any run of blocks of the region fits the budget left (the engine runs the last few itself).
         const free = rel !== null && untested(j, slot[at]!);
         const checks = free ? [] : ['total > lim', 'cy >= dl'];
-        if (!checked) checks.push('e0 >>> 0 > CSL');
+        // No CS.limit test (`checked` or not): the region runs only while its page lies within CS.limit,
+        // and a next EIP outside the page leaves (above, or by the page test).
         if (rel === null) checks.push('(e0 & -4096) !== pg');
         const test = checks.length === 0 ? account : `${account} if (${checks.join(' || ')}) ${leave}`;
         const lastH = b.insns[n - 1]!.row.handler;
@@ -1410,8 +1427,9 @@ function regionSource(blocks: readonly Block[], fetchBit: number): { readonly le
     `const sl = CALLS < ${WARM_CALLS} ? ((CALLS = CALLS + 1), ${WARM_SLICE + chain} + ((CALLS * 7) & ${WARM_SLICE - 1})) : ${REGION_SLICE};`,
     `const kw = CALLS < ${WARM_CALLS} && (CALLS & 1) === 0 ? -1 : 4092;`,
     `const pg = e0 & -4096, lim = (left < sl ? left : sl) - ${chain}, dl = host.deadline - ${chainCycles};`,
-    // No room for the longest run of untested blocks: the engine runs this block itself.
-    'if (lim < 0 || cy >= dl) return 0;',
+    // No room for the longest run of untested blocks, or the page not wholly within CS.limit (the blocks
+    // test no in-page EIP against it): the engine runs this block itself.
+    'if (lim < 0 || cy >= dl || (pg | 4095) >>> 0 > CSL) return 0;',
     'try {',
     'main: for (;;) {',
     'switch (c) {',
