@@ -1,4 +1,4 @@
-/** @file Compiled code and CS.limit: a hot loop, then a jump or a fall-through past the limit — in the next page, or inside the loop's own page (where regions do not run) — faults exactly as the interpreter does. */
+/** @file Compiled code and CS.limit: a hot loop, then a jump (direct, RET, JMP r32) or a fall-through past the limit — in the next page, or inside the loop's own page (where regions do not run) — faults exactly as the interpreter does. */
 import { describe, expect, it } from 'vitest';
 import { setSegCache } from '../../src/cpu/segmentation.ts';
 import { createMachine, type Machine } from '../helpers/machine.ts';
@@ -28,6 +28,8 @@ interface Case {
   readonly limit: number;
   /** The EIP the #GP pushes. */
   readonly faultEip: number;
+  /** ESP at the fault (default 0x8000, where it starts). */
+  readonly sp?: number;
 }
 
 const CASES: Case[] = [
@@ -35,6 +37,9 @@ const CASES: Case[] = [
   { name: 'a jump past the limit, into the next page', at: 0x1000, code: loop(jmp(0x1008, 0x2010)), limit: 0x1fff, faultEip: 0x1008 },
   // The loop ends at the limit: the next instruction would be fetched past it.
   { name: 'a fall-through past the limit, at a page boundary', at: 0x1ff6, code: loop([0x90, 0x90]), limit: 0x1fff, faultEip: 0x2000 },
+  // Targets known only at run time: a RET and a JMP r32 out of the page, past the limit.
+  { name: 'a return past the limit, into the next page', at: 0x1000, code: loop([0x68, 0x10, 0x20, 0, 0, 0xc3]), limit: 0x1fff, faultEip: 0x100d, sp: 0x7ffc },
+  { name: 'an indirect jump past the limit, into the next page', at: 0x1000, code: loop([0xb8, 0x10, 0x20, 0, 0, 0xff, 0xe0]), limit: 0x1fff, faultEip: 0x100d },
   // The limit cuts the loop's page: a jump to its own page, past the limit.
   { name: 'a jump past the limit inside the same page', at: 0x1000, code: loop(jmp(0x1008, 0x1900)), limit: 0x17ff, faultEip: 0x1008 },
   { name: 'a fall-through past the limit inside the page', at: 0x17f6, code: loop([0x90, 0x90]), limit: 0x17ff, faultEip: 0x1800 },
@@ -63,8 +68,9 @@ describe('compiled code at CS.limit', () => {
         expect(jit.engine.compiledBlocks).toBeGreaterThan(0);
         expect(jit.cpu.counters.vectors[13]).toBe(1);
         // The #GP's frame: error code 0, then the faulting EIP.
-        expect(jit.cpu.view.getUint32(0x8000 - 16, true)).toBe(0);
-        expect(jit.cpu.view.getUint32(0x8000 - 12, true)).toBe(c.faultEip);
+        const sp = c.sp ?? 0x8000;
+        expect(jit.cpu.view.getUint32(sp - 16, true)).toBe(0);
+        expect(jit.cpu.view.getUint32(sp - 12, true)).toBe(c.faultEip);
         expect(jit.cpu.halted).toBe(true);
       }
     });
