@@ -746,7 +746,8 @@ export class HwVmm {
    * the guest's own tables (guest-physical = host-physical for guest RAM; see `guest-physical.ts`).
    */
   #emulateStep(direct: boolean): ExitOutcome {
-    const ram = this.board.ram;
+    // The VMCB fields move with the silicon's bulk copy (WebAssembly's memory.copy on the board's RAM).
+    const copy = this.cpu.ramCopy;
     const L = this.layout;
     const v = this.#view;
     const main = L.vmcb;
@@ -758,8 +759,8 @@ export class HwVmm {
     // tables place outside guest RAM must not reach the step (#GP(0), as on the native board).
     if (!delivering && fetchLeavesRam(this.board.guestRam, this.#fetchSite())) return this.#fetchOutsideRam();
     this.counters.emulationSteps++;
-    ram.copyWithin(step + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA_END);
-    for (const f of STEP_CONTROLS) ram.copyWithin(step + f.offset, main + f.offset, main + f.offset + 8);
+    copy(step + VMCB_SAVE_AREA, main + VMCB_SAVE_AREA, VMCB_SAVE_AREA_END - VMCB_SAVE_AREA);
+    for (const f of STEP_CONTROLS) copy(step + f.offset, main + f.offset, 8);
     if (direct) writeField(v, step, VMCB.NP_ENABLE, 0);
     writeField(v, main, VMCB.EVENTINJ, 0);
     this.#eventQueued = false;
@@ -785,10 +786,10 @@ export class HwVmm {
     } finally {
       cpu.physWriteFilter = null;
     }
-    ram.copyWithin(main + VMCB_SAVE_AREA, step + VMCB_SAVE_AREA, step + VMCB_SAVE_AREA_END);
-    ram.copyWithin(main + VMCB.INTERRUPT_SHADOW.offset, step + VMCB.INTERRUPT_SHADOW.offset, step + VMCB.INTERRUPT_SHADOW.offset + 8);
-    ram.copyWithin(main + VMCB.EXITCODE.offset, step + VMCB.EXITCODE.offset, step + VMCB.EXITINTINFO.offset + 8);
-    ram.copyWithin(main + VMCB.NRIP.offset, step + VMCB.NRIP.offset, step + VMCB.NRIP.offset + 8);
+    copy(main + VMCB_SAVE_AREA, step + VMCB_SAVE_AREA, VMCB_SAVE_AREA_END - VMCB_SAVE_AREA);
+    copy(main + VMCB.INTERRUPT_SHADOW.offset, step + VMCB.INTERRUPT_SHADOW.offset, 8);
+    copy(main + VMCB.EXITCODE.offset, step + VMCB.EXITCODE.offset, VMCB.EXITINTINFO.offset + 8 - VMCB.EXITCODE.offset);
+    copy(main + VMCB.NRIP.offset, step + VMCB.NRIP.offset, 8);
     v.setUint8(main + VMCB.V_INTR.offset, v.getUint8(step + VMCB.V_INTR.offset));
     if (s !== null) {
       // The step ran on the guest's own control registers: take them back, restore the shadow's.
