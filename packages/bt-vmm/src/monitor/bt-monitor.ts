@@ -3,7 +3,7 @@ import { HALT_STARVED, MAX_HALT_DEADLINES } from '@x86virt/devices';
 import { Access, ShadowFault, ShadowPager, type Gva, type Hpa } from '@x86virt/mmu';
 import {
   CR0, CR4, Cpu, decode, deliverEvent, describeLivelock, EFLAGS, EVENT_KIND, InterpreterEngine, loadEntryState, NO_ERROR_CODE, OPF, SEG_ATTR,
-  setSegCache, type ApicBaseMsr, type CostProfile, type EntryState, type InterruptController, type IoPorts, type StopReason, type WasmMemory,
+  ramOps, setSegCache, type ApicBaseMsr, type CostProfile, type EntryState, type InterruptController, type IoPorts, type RamOps, type StopReason, type WasmMemory,
 } from '@x86virt/x86-core';
 import { buildHostTables, buildMonitorPageTable, syncHostGdt } from '../host/host-setup.ts';
 import { decodeDescriptor, type Descriptor } from '../host/descriptors.ts';
@@ -112,11 +112,14 @@ export class BtMonitor {
   private deadline = 0;
   private lastSiliconBlocks = 0;
   private stopResult: BtStop | null = null;
+  /** The guest pages snapshotted before the instruction (−1: none), compared with their snapshots after it. */
   private readonly snapGpa = [-1, -1];
-  /** The snapshotted pages, as dwords (compared a dword at a time after the instruction). */
-  private readonly snapBuf = [new Int32Array(PAGE / 4), new Int32Array(PAGE / 4)];
-  /** Guest RAM as dwords (it starts page-aligned in the machine's RAM): the traced pages' before/after comparison. */
-  private readonly guestWords: Int32Array;
+  /** Where the two snapshots live: two pages of monitor memory after its page table, outside the shadow pool and every guest mapping. */
+  private readonly snapPhys: number;
+  /** Bulk copy and compare on the machine's memory (x86-core `ramOps`: WebAssembly's, when the board's RAM is a WebAssembly memory). */
+  private readonly ramOps: RamOps;
+  /** The machine's memory as dwords (guest RAM starts it, page-aligned; the snapshots are in its monitor part). */
+  private readonly ramWords: Int32Array;
   private readonly fetchBuf = new Uint8Array(16);
   private readonly desc: Descriptor = { base: 0, limit: 0, attr: 0 };
   /** What the instruction about to run on the shadow vCPU does besides its own work: an INVLPG address, a CR3 load. */
@@ -145,11 +148,13 @@ export class BtMonitor {
     this.vcpu.fpu = this.silicon.fpu;
     this.vcpuEngine = new InterpreterEngine(this.vcpu);
     this.guest = new GuestMemory(this.vcpu, m.guestRam);
-    this.guestWords = new Int32Array(m.guestRam.buffer, m.guestRam.byteOffset, m.guestRam.length >>> 2);
     this.mon = new MonitorData(m.ram, this.monitorPhys);
     const tablePhys = this.monitorPhys + MONITOR_REGION_BYTES;
     const pde = buildMonitorPageTable(m.ram, this.monitorPhys, tablePhys);
-    const poolBase = tablePhys + PAGE;
+    this.snapPhys = tablePhys + PAGE;
+    this.ramOps = ramOps({ ram: m.ram, wasmMemory: m.wasmMemory });
+    this.ramWords = new Int32Array(m.ram.buffer, m.ram.byteOffset, m.ram.length >>> 2);
+    const poolBase = this.snapPhys + 2 * PAGE;
     const poolPages = (m.ram.length - poolBase) / PAGE;
     this.pager = new ShadowPager({ mem: m.ram, guestRamSize: m.guestRam.length, poolBase: poolBase as Hpa, poolPages, reservedPdes: [{ index: MONITOR_PDE_INDEX, pde }] });
     buildHostTables(m.ram, this.monitorPhys, this.silicon);
@@ -596,26 +601,27 @@ export class BtMonitor {
   private snapshotPage(page: number, k: number): number {
     if (k >= 2 || this.snapGpa[0] === page) return k;
     this.snapGpa[k] = page;
-    this.snapBuf[k]!.set(this.guestWords.subarray(page >>> 2, (page + PAGE) >>> 2));
+    this.ramOps.copy(this.snapPhys + k * PAGE, page, PAGE);
     return k + 1;
   }
 
   private applyTracedWrites(): void {
-    const words = this.guestWords;
+    const words = this.ramWords;
+    const ops = this.ramOps;
     for (let k = 0; k < 2; k++) {
       const page = this.snapGpa[k]!;
       if (page < 0) continue;
-      const old = this.snapBuf[k]!;
+      const snap = this.snapPhys + k * PAGE;
       const at = page >>> 2;
-      for (let g = 0; g < PAGE / 4; g += 4) {
-        // Four dwords at a time: most of a page is unchanged.
-        const a = at + g;
-        if (((words[a]! ^ old[g]!) | (words[a + 1]! ^ old[g + 1]!) | (words[a + 2]! ^ old[g + 2]!) | (words[a + 3]! ^ old[g + 3]!)) === 0) continue;
-        for (let w = g; w < g + 4; w++) {
-          if (words[at + w] === old[w]) continue;
+      const was = snap >>> 2;
+      // 16 bytes at a time (`RamOps.diff`): most of a page is unchanged.
+      for (let off = ops.diff(page, snap, 0, PAGE); off < PAGE; off = ops.diff(page, snap, off + 16, PAGE)) {
+        for (let w = off >>> 2; w < (off >>> 2) + 4; w++) {
+          const old = words[was + w]!;
+          if (words[at + w] === old) continue;
           // Put the old dword back, then write the new one (little-endian, whatever the host's order) through the shadow pager.
           const now = this.vcpu.view.getInt32(page + 4 * w, true);
-          words[at + w] = old[w]!;
+          words[at + w] = old;
           this.pager.emulateTracedWrite((page + 4 * w) as never, now, 4);
         }
       }

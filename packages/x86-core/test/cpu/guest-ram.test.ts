@@ -48,6 +48,26 @@ describe('guest RAM', () => {
     expect(Buffer.from(m.ram).equals(Buffer.from(plain))).toBe(true);
   });
 
+  it('finds the first 16 bytes that differ, as the TypedArray fallback does, dword-aligned or not', () => {
+    const m = guestMemory(0x10000);
+    const plain = new Uint8Array(0x10000);
+    const odd = new Uint8Array(0x10001).subarray(1);
+    const all = [ramOps(m), ramOps({ ram: plain }), ramOps({ ram: odd })];
+    for (const ram of [m.ram, plain, odd]) {
+      pattern(ram);
+      ram.copyWithin(0x3000, 0x1000, 0x2000);
+      // Differences at 0x05, 0x7ff (the same 16 bytes as 0x7f0) and the page's last byte.
+      for (const at of [0x05, 0x7f0, 0x7ff, 0xfff]) ram[0x3000 + at] ^= 0x80;
+    }
+    for (const ops of all) {
+      const found: number[] = [];
+      for (let off = ops.diff(0x3000, 0x1000, 0, 0x1000); off < 0x1000; off = ops.diff(0x3000, 0x1000, off + 16, 0x1000)) found.push(off);
+      expect(found).toEqual([0x00, 0x7f0, 0xff0]);
+      expect(ops.diff(0x4000, 0x4000, 0, 0x1000)).toBe(0x1000);
+      expect(ops.diff(0x3000, 0x1000, 0x800, 0xff0)).toBe(0xff0);
+    }
+  });
+
   it('uses TypedArray methods for a view of part of the memory, which never write past it', () => {
     const m = guestMemory(0x20000);
     pattern(m.ram);
