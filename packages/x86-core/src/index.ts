@@ -12,6 +12,7 @@ export { OPCODE_ROWS, ROW_ID } from './table/opcode-table.ts';
 export { CC_NAMES } from './table/primary.ts';
 /** The processor: state, construction options, the HostSink hook, CR bit names, event kinds. */
 export { Cpu, CR0, CR4, EVENT_KIND, type CpuOptions, type HostSink } from './cpu/cpu.ts';
+/** Guest RAM in a WebAssembly memory and its bulk operations (copy, fill, compare). */
 export { guestMemory, ramOps, type RamOps } from './cpu/guest-ram.ts';
 /** The interfaces the silicon defines and devices/monitors implement. */
 export type { AccessSize, ApicBaseMsr, InterruptController, IoPorts, PhysicalMemory, WasmMemory } from './cpu/interfaces.ts';

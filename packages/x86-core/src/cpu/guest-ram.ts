@@ -97,7 +97,7 @@ export function ramOps(memory: PhysicalMemory): RamOps {
     }
     return ops;
   }
-  // Dwords where the view allows (four compared at a time), else bytes.
+  // Four dwords compared at a time where the view and both addresses allow, else bytes.
   const words = ram.byteOffset % 4 === 0 ? new Int32Array(ram.buffer, ram.byteOffset, ram.byteLength >>> 2) : null;
   return {
     copy: (dst, src, len) => {
@@ -107,15 +107,15 @@ export function ramOps(memory: PhysicalMemory): RamOps {
       ram.fill(byte, dst, dst + len);
     },
     diff: (a, b, from, len) => {
-      for (let off = from; off < len; off += 16) {
-        if (words !== null && (a & 3) === 0 && (b & 3) === 0) {
+      if (words !== null && (a & 3) === 0 && (b & 3) === 0) {
+        for (let off = from; off < len; off += 16) {
           const x = (a + off) >>> 2;
           const y = (b + off) >>> 2;
           if (((words[x]! ^ words[y]!) | (words[x + 1]! ^ words[y + 1]!) | (words[x + 2]! ^ words[y + 2]!) | (words[x + 3]! ^ words[y + 3]!)) !== 0) return off;
-        } else {
-          for (let k = 0; k < 16; k++) if (ram[a + off + k] !== ram[b + off + k]) return off;
         }
+        return len;
       }
+      for (let off = from; off < len; off += 16) for (let k = 0; k < 16; k++) if (ram[a + off + k] !== ram[b + off + k]) return off;
       return len;
     },
   };
