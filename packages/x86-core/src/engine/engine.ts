@@ -328,11 +328,13 @@ export class InterpreterEngine implements Engine {
         if (cpu.blockBreak || one || total >= left || cpu.cycles >= this.deadline) break;
         const eip = cpu.eip;
         let next = cachedSuccessor(prev, eip);
-        if (next === null || !next.valid || (eip & ~0xfff) !== pageEip) {
+        // In another page, a cached successor stands only while it is what `lookup` would find.
+        if (next !== null && (eip & ~0xfff) !== pageEip && !this.fetchesAsCached(next, eip)) next = null;
+        if (next === null || !next.valid) {
           next = this.lookup();
-          if ((eip & ~0xfff) === pageEip) cacheSuccessor(prev, eip, next);
-          else pageEip = eip & ~0xfff;
+          cacheSuccessor(prev, eip, next);
         }
+        pageEip = eip & ~0xfff;
         block = next;
       }
     } catch (e) {
@@ -345,6 +347,19 @@ export class InterpreterEngine implements Engine {
     if (shadow) cpu.intShadow = false;
     cpu.counters.retired[cpl]! += total;
     return total;
+  }
+
+  /**
+   * Whether `lookup` at `eip` would find `next`, cached as the successor of a block in another page:
+   * EIP within CS.limit, the mode `next` was decoded in, the fetch translation of EIP's page in the
+   * TLB and to the page `next` was decoded from (a block on one page only). A TLB miss is left to
+   * `lookup` (its walk, its counts).
+   */
+  private fetchesAsCached(next: Block, eip: number): boolean {
+    const cpu = this.cpu;
+    if (next.start1 >= 0 || eip >>> 0 > cpu.segLimit[1]! || next.key % 32 !== modeBits(cpu)) return false;
+    const e = cpu.tlb.entries[((cpu.segBase[1]! + eip) | 0) >>> 12]!;
+    return (e & (cpu.cpl === 3 ? TlbBit.FETCH_U : TlbBit.FETCH_S)) !== 0 && ((e ^ next.phys) & TlbBit.FRAME) === 0;
   }
 
   /** A fault in `block` (first EIP `blockEip`): charges the instructions before the faulting one (EIP is exact there) and returns their number. */
