@@ -60,8 +60,21 @@ interface WasmApi {
 }
 const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-let module: object | null = null;
+/** The compiled module; null before the first use, undefined when the host cannot compile it (no SIMD). */
+let module: object | null | undefined = null;
 const instances = new WeakMap<WasmMemory, RamOps>();
+
+/** The module, compiled once. */
+function compiled(api: WasmApi): object | undefined {
+  if (module === null) {
+    try {
+      module = new api.Module(MODULE_BYTES);
+    } catch {
+      module = undefined;
+    }
+  }
+  return module;
+}
 
 /**
  * `bytes` of zeroed RAM for a machine: in a WebAssembly memory when `bytes` is a whole number of
@@ -83,15 +96,17 @@ export function guestMemory(bytes: number): PhysicalMemory {
 /**
  * The bulk operations for `memory.ram`: WebAssembly's when the array is the whole of
  * `memory.wasmMemory` (`memory.copy` reaches the whole memory, so a view of part of it — a guest's
- * RAM below its monitor's — must not use it), else TypedArray methods, bounded by the view.
+ * RAM below its monitor's — must not use it) and the host compiles the module, else TypedArray
+ * methods, bounded by the view.
  */
 export function ramOps(memory: PhysicalMemory): RamOps {
   const { ram, wasmMemory } = memory;
-  if (wasm !== undefined && wasmMemory !== undefined && ram.buffer === wasmMemory.buffer && ram.byteOffset === 0 && ram.byteLength === wasmMemory.buffer.byteLength) {
+  const whole = wasmMemory !== undefined && ram.buffer === wasmMemory.buffer && ram.byteOffset === 0 && ram.byteLength === wasmMemory.buffer.byteLength;
+  const wasmModule = whole && wasm !== undefined ? compiled(wasm) : undefined;
+  if (wasmModule !== undefined && wasm !== undefined && wasmMemory !== undefined) {
     let ops = instances.get(wasmMemory);
     if (ops === undefined) {
-      module ??= new wasm.Module(MODULE_BYTES);
-      const exports = new wasm.Instance(module, { m: { mem: wasmMemory } }).exports as RamOps;
+      const exports = new wasm.Instance(wasmModule, { m: { mem: wasmMemory } }).exports as RamOps;
       ops = { copy: exports.copy, fill: exports.fill, diff: exports.diff };
       instances.set(wasmMemory, ops);
     }
