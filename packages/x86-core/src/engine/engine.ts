@@ -283,14 +283,19 @@ export class InterpreterEngine implements Engine {
         st.at = null;
         if (region !== null && n === insns.length && !one && (cpu.segBase[1]! & 0xfff) === 0) {
           total += region(cpu, left - total, this, st);
-          // Region after region, as long as each stops at a block boundary with a cached successor in this
-          // page that has a region of its own (a page split into parts, `compileRegions`): none of the checks
-          // below applies to it (a region's block is hot, so it compiles nothing), only its hit count.
+          // Region after region, as long as each stops at a block boundary with a cached successor that has
+          // a region of its own: another part of this page (`compileRegions`), or a block in another page
+          // while it is what `lookup` would find there (`fetchesAsCached`: a call or return between two
+          // compiled pages). None of the checks below applies to it (a region's block is hot, so it
+          // compiles nothing), only its hit count.
           while (st.last !== null && !cpu.blockBreak && total < left && cpu.cycles < this.deadline) {
             const eip = cpu.eip;
-            if ((eip & ~0xfff) !== pageEip) break;
             const next = cachedSuccessor(st.last, eip);
             if (next === null || !next.valid || next.region === null || next.insns.length > left - total) break;
+            if ((eip & ~0xfff) !== pageEip) {
+              if (!this.fetchesAsCached(next, eip)) break;
+              pageEip = eip & ~0xfff;
+            }
             next.hits++;
             this.current = block = prev = next;
             n = next.insns.length;
