@@ -850,24 +850,11 @@ export class BtMonitor {
 
   /** Invalidates translations whose guest-linear code page no longer maps to the guest-physical page it was translated from. */
   private checkCodeMappings(): void {
-    const memo = new Map<number, number>();
-    for (const c of this.tc.all) {
-      if (!c.valid) continue;
-      for (let i = 0; i < c.linearPages.length; i++) {
-        const lp = c.linearPages[i]!;
-        let pp = memo.get(lp);
-        if (pp === undefined) {
-          const p = this.guest.translate(lp << 12, Access.FETCH);
-          pp = p < 0 ? -1 : p >>> 12;
-          memo.set(lp, pp);
-        }
-        if (pp !== c.physPages[i]) {
-          this.tc.invalidate(c);
-          this.generation++;
-          break;
-        }
-      }
-    }
+    const n = this.tc.invalidateRemapped((lp) => {
+      const p = this.guest.translate(lp << 12, Access.FETCH);
+      return p < 0 ? -1 : p >>> 12;
+    });
+    if (n > 0) this.generation++;
   }
 
   /** Adaptive translation: count a fault at guest `eip`; past the threshold, re-translate its TU with the instruction as a callout. */

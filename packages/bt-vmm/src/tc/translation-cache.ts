@@ -31,6 +31,8 @@ export class TranslationCache {
   private readonly ordered: Ccf[] = [];
   private readonly sites = new Map<number, Site>();
   private readonly byPhysPage = new Map<number, Ccf[]>();
+  /** CCFs by guest-linear code page, then by the guest-physical page it mapped to when they were translated. */
+  private readonly byLinearPage = new Map<number, Map<number, MappingGroup>>();
   private readonly view: DataView;
   private readonly o: TranslationCacheOptions;
 
@@ -127,6 +129,16 @@ export class TranslationCache {
       if (list === undefined) this.byPhysPage.set(pp, (list = []));
       list.push(ccf);
     }
+    for (let i = 0; i < plan.linearPages.length; i++) {
+      let groups = this.byLinearPage.get(plan.linearPages[i]!);
+      if (groups === undefined) this.byLinearPage.set(plan.linearPages[i]!, (groups = new Map()));
+      const g = groups.get(plan.physPages[i]!);
+      if (g === undefined) groups.set(plan.physPages[i]!, { ccfs: [ccf], live: 1 });
+      else {
+        g.ccfs.push(ccf);
+        g.live++;
+      }
+    }
     for (const c of plan.callouts) {
       this.sites.set(base + c.at, {
         kind: c.kind, ccf, guestEip: c.guestEip, guestLength: c.guestLength, restore: c.restore, category: c.category,
@@ -194,6 +206,7 @@ export class TranslationCache {
   invalidate(ccf: Ccf): void {
     if (!ccf.valid) return;
     ccf.valid = false;
+    this.dropMappings(ccf);
     if (this.byGuest.get(ccf.guestEip) === ccf) this.byGuest.delete(ccf.guestEip);
     const inc = ccf.incoming;
     for (let i = 0; i < inc.length; i += 3) this.writeRel(inc[i]!, inc[i + 2]! - inc[i + 1]!);
@@ -209,6 +222,7 @@ export class TranslationCache {
   forward(old: Ccf, replacement: Ccf): void {
     if (old.valid) {
       old.valid = false;
+      this.dropMappings(old);
       this.o.stats.ccfs--;
     }
     this.dropTargets(old.tcStart);
@@ -246,6 +260,48 @@ export class TranslationCache {
       else this.byPhysPage.set(page, keep);
     }
     return n;
+  }
+
+  /**
+   * Invalidates the CCFs whose guest-linear code page no longer maps to the guest-physical page it
+   * mapped to when they were translated; `frameOf(lp)` is the page linear page `lp` maps to now
+   * (-1: none). Each linear page is translated once, and only the CCFs of a changed mapping are
+   * visited; they are invalidated in TC order. Returns how many were invalidated.
+   */
+  invalidateRemapped(frameOf: (lp: number) => number): number {
+    const stale: Ccf[] = [];
+    for (const [lp, groups] of this.byLinearPage) {
+      // A page whose CCFs are all invalid is not translated (nor are its accessed bits set).
+      for (const [pp, g] of groups) if (g.live === 0) groups.delete(pp);
+      if (groups.size === 0) {
+        this.byLinearPage.delete(lp);
+        continue;
+      }
+      const now = frameOf(lp);
+      for (const [pp, g] of groups) {
+        if (pp === now) continue;
+        for (const c of g.ccfs) if (c.valid) stale.push(c);
+        groups.delete(pp);
+      }
+      if (groups.size === 0) this.byLinearPage.delete(lp);
+    }
+    // A CCF on two changed pages is listed twice: the second `invalidate` does nothing.
+    stale.sort((a, b) => a.id - b.id);
+    let n = 0;
+    for (const c of stale) {
+      if (!c.valid) continue;
+      this.invalidate(c);
+      n++;
+    }
+    return n;
+  }
+
+  /** A CCF no longer valid: one live CCF less in each of its mapping groups (`byLinearPage`). */
+  private dropMappings(ccf: Ccf): void {
+    for (let i = 0; i < ccf.linearPages.length; i++) {
+      const g = this.byLinearPage.get(ccf.linearPages[i]!)?.get(ccf.physPages[i]!);
+      if (g !== undefined) g.live--;
+    }
   }
 
   /** True if some CCF was translated from guest-physical page `page`. */
@@ -288,6 +344,7 @@ export class TranslationCache {
     this.byGuest.clear();
     this.sites.clear();
     this.byPhysPage.clear();
+    this.byLinearPage.clear();
     this.codeTop = this.start;
     this.stubBottom = this.limit;
     this.clearTargetCache();
@@ -297,6 +354,12 @@ export class TranslationCache {
     s.tcBytes = 0;
     this.o.onCodeWrite(this.phys(this.start), this.limit - this.start);
   }
+}
+
+/** The CCFs translated from one guest-linear page while it mapped to one guest-physical page, and how many of them are still valid. */
+interface MappingGroup {
+  readonly ccfs: Ccf[];
+  live: number;
 }
 
 /** True if one of `c`'s guest instruction bytes lies in guest-physical `[phys, phys + size)`. */
