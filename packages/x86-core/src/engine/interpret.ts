@@ -1,9 +1,9 @@
 /** @file The interpreter loop: runs a decoded block instruction by instruction — specialised forms inline, the rest through their handlers — and goes on through its cached successors while nothing needs the engine. */
 import type { Cpu } from '../cpu/cpu.ts';
 import { SEG_ATTR } from '../cpu/cpu.ts';
-import { ARITH_FLAGS, EFLAGS, LAZY, setLazy, setLazyKeepCF, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
+import { ARITH_FLAGS, EFLAGS, LAZY, setLazy, setLazyKeepCF, setResultFlags, SIGN_BIT, SIZE_MASK, testCondition } from '../cpu/eflags.ts';
 import { FAULT, raise, VECTOR } from '../cpu/fault.ts';
-import { read32, read8, write16, write32 } from '../cpu/memory.ts';
+import { read16, read32, read8, write16, write32, write8 } from '../cpu/memory.ts';
 import { REP_CHUNK } from '../exec/string.ts';
 import type { Insn } from '../exec/insn.ts';
 import type { Handler } from '../exec/operands.ts';
@@ -772,6 +772,72 @@ export function runBlocks(
             setLazyKeepCF(cpu, i.fa === 1 ? LAZY.ADD : LAZY.SUB, d, r, 4);
             break;
           }
+          case 56:
+            // MOVZX r32, r8
+            regs[i.fa] = cpu.r8[i.fb]!;
+            eip = next;
+            done++;
+            continue;
+          case 57:
+            // MOVZX r32, r16
+            regs[i.fa] = cpu.r16[i.fb]!;
+            eip = next;
+            done++;
+            continue;
+          case 58:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // MOVZX r32, m16
+            regs[i.fa] = read16(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
+            break;
+          case 59: {
+            // IMUL r32, r32: the low dword; CF = OF = the product does not fit (the double product is exact when it does)
+            const d = regs[i.fa]!;
+            const s = regs[i.fb]!;
+            const r = Math.imul(d, s);
+            regs[i.fa] = r;
+            setResultFlags(cpu, r, 4, d * s === r ? 0 : EFLAGS.CF | EFLAGS.OF);
+            eip = next;
+            done++;
+            continue;
+          }
+          case 60:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // MOV r8, m8
+            cpu.r8[i.fa] = read8(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
+            break;
+          case 61:
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // MOV m8, r8
+            write8(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0), cpu.r8[i.fb]!);
+            break;
+          case 62: {
+            cpu.eip = eip;
+            cpu.nextEip = next;
+            // CMP m32, r32
+            const d = read32(cpu, i.seg, ((((i.disp + (i.base >= 0 ? regs[i.base]! : 0)) | 0) + (i.index >= 0 ? Math.imul(regs[i.index]!, i.scale) : 0)) | 0));
+            const s = regs[i.fb]!;
+            cpu.lzOp = LAZY.SUB;
+            cpu.lzDst = d;
+            cpu.lzSrc = s;
+            cpu.lzRes = (d - s) | 0;
+            cpu.lzSize = 4;
+            cpu.lazyMask = ARITH_FLAGS;
+            break;
+          }
+          case 63:
+            // TEST r8, r8
+            if ((i.dead & elide) === 0) {
+              cpu.lzOp = LAZY.LOGIC;
+              cpu.lzRes = cpu.r8[i.fa]! & cpu.r8[i.fb]!;
+              cpu.lzSize = 1;
+              cpu.lazyMask = ARITH_FLAGS;
+            }
+            eip = next;
+            done++;
+            continue;
         default:
           cpu.eip = eip;
           cpu.nextEip = next;

@@ -45,6 +45,16 @@ export const FAST = {
   RMW: 54,
   /** INC / DEC m32 (fa = 1 / -1). */
   INCDEC_M: 55,
+  /** MOVZX r32(fa), r8 / r16 (fb: the byte's index in `Cpu.r8` / the word's in `Cpu.r16`); MOVZX r32(fa), m16. */
+  MOVZX_RR8: 56, MOVZX_RR16: 57, MOVZX_RM16: 58,
+  /** IMUL r32(fa), r32(fb). */
+  IMUL_RR: 59,
+  /** MOV r8, m8 / MOV m8, r8 (fa / fb: the byte's index in `Cpu.r8`). */
+  MOV_RM8: 60, MOV_MR8: 61,
+  /** CMP m32, r32(fb). */
+  CMP_MR: 62,
+  /** TEST r8, r8 (fa, fb: the bytes' indices in `Cpu.r8`). */
+  TEST_RR8: 63,
 } as const;
 
 /** `FAST.RMW`'s operations (`Insn.fa`), by mnemonic. */
@@ -92,6 +102,7 @@ export function specialize(ins: Insn): void {
     else if (form === 'GvEv' && mem32) set(ins, alu[2], ins.reg, 0);
     else if ((form === 'EvIb' || form === 'EvIz') && reg) set(ins, alu[1], ins.rm, 0);
     else if (form === 'eAXIz') set(ins, alu[1], 0, 0);
+    else if (form === 'EvGv' && mem32 && mnemonic === 'cmp') set(ins, FAST.CMP_MR, 0, ins.reg);
     else if (mem32 && RMW_OPS[mnemonic] !== undefined) {
       if (form === 'EvGv') set(ins, FAST.RMW, RMW_OPS[mnemonic]!, ins.reg);
       else if (form === 'EvIb' || form === 'EvIz' || form === 'EvIbs') set(ins, FAST.RMW, RMW_OPS[mnemonic]!, -1);
@@ -118,6 +129,23 @@ export function specialize(ins: Insn): void {
       return;
     case 'movzx_GvEb':
       if (mem32) set(ins, FAST.MOVZX_RM8, ins.reg, 0);
+      else if (reg) set(ins, FAST.MOVZX_RR8, ins.reg, byteIndex(ins.rm));
+      return;
+    case 'movzx_GvEw':
+      if (mem32) set(ins, FAST.MOVZX_RM16, ins.reg, 0);
+      else if (reg) set(ins, FAST.MOVZX_RR16, ins.reg, ins.rm << 1);
+      return;
+    case 'imul_GvEv':
+      if (reg) set(ins, FAST.IMUL_RR, ins.reg, ins.rm);
+      return;
+    case 'mov_GbEb':
+      if (mem32) set(ins, FAST.MOV_RM8, byteIndex(ins.reg), 0);
+      return;
+    case 'mov_EbGb':
+      if (mem32) set(ins, FAST.MOV_MR8, 0, byteIndex(ins.reg));
+      return;
+    case 'test_EbGb':
+      if (reg) set(ins, FAST.TEST_RR8, byteIndex(ins.rm), byteIndex(ins.reg));
       return;
     case 'inc_Zv':
       set(ins, FAST.INC, ins.zreg, 0);
@@ -196,6 +224,11 @@ export function specialize(ins: Insn): void {
   }
 }
 
+/** Byte register n (AL CL DL BL AH CH DH BH) as an index into `Cpu.r8` (as `getReg8`). */
+function byteIndex(n: number): number {
+  return ((n & 3) << 2) | (n >> 2);
+}
+
 function set(ins: Insn, fast: number, fa: number, fb: number): void {
   ins.fast = fast;
   ins.fa = fa;
@@ -206,10 +239,10 @@ function set(ins: Insn, fast: number, fa: number, fb: number): void {
 const FULL_WRITERS: ReadonlySet<number> = new Set([
   FAST.ADD_RR, FAST.SUB_RR, FAST.CMP_RR, FAST.AND_RR, FAST.OR_RR, FAST.XOR_RR, FAST.TEST_RR,
   FAST.ADD_RI, FAST.SUB_RI, FAST.CMP_RI, FAST.AND_RI, FAST.OR_RI, FAST.XOR_RI, FAST.TEST_RI,
-  FAST.SHL, FAST.SHR, FAST.SAR, FAST.TEST_AL, FAST.CMP_AL, FAST.NEG,
+  FAST.SHL, FAST.SHR, FAST.SAR, FAST.TEST_AL, FAST.CMP_AL, FAST.NEG, FAST.TEST_RR8,
 ]);
 /** Forms that neither read nor write flags, touch memory nor fault. */
-const FLAGLESS: ReadonlySet<number> = new Set([FAST.MOV_RR, FAST.MOV_RI, FAST.LEA, FAST.NOT]);
+const FLAGLESS: ReadonlySet<number> = new Set([FAST.MOV_RR, FAST.MOV_RI, FAST.LEA, FAST.NOT, FAST.MOVZX_RR8, FAST.MOVZX_RR16]);
 
 /**
  * Marks (`Insn.dead`) the register-only flag writers of a block whose flags nobody can see: the

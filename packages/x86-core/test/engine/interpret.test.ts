@@ -26,7 +26,7 @@ function randomInstruction(rnd: () => number, at: number): number[] {
   const d = pick(DST);
   const s = rnd() % 8;
   const mem = [0x45 | (d << 3), (rnd() % 60) * 4]; // [ebp + disp8], reg = d
-  switch (rnd() % 23) {
+  switch (rnd() % 25) {
     case 0: // add/or/and/sub/xor/cmp/test/mov Ev,Gv, register
       return [pick([0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89, 0x11, 0x19]), 0xc0 | (s << 3) | d];
     case 1: // … Gv,Ev, register
@@ -81,6 +81,10 @@ function randomInstruction(rnd: () => number, at: number): number[] {
     }
     case 20: // cld / std (ESI/EDI/ECX random: a REP after them runs through the handler or not at all)
       return [pick([0xfc, 0xfd]), 0xfc];
+    case 22: // movzx r32, m16; imul r32, r32; cmp m32, r32
+      return pick([[0x0f, 0xb7, ...mem], [0x0f, 0xaf, 0xc0 | (d << 3) | s], [0x39, ...mem]]);
+    case 23: // mov r8, m8 / m8, r8 (any byte register); test r8, r8
+      return pick([[0x8a, 0x45 | (s << 3), mem[1]!], [0x88, 0x45 | (s << 3), mem[1]!], [0x84, 0xc0 | (s << 3) | d]]);
     default: // movsx / movzx register
       return [0x0f, pick([0xb6, 0xbe, 0xb7]), 0xc0 | (d << 3) | s];
   }
