@@ -1,6 +1,7 @@
 /** @file Instruction specialisation: classifies each decoded instruction once into a `FAST` form (operands pre-decoded into `Insn.fa`/`fb`) that the interpreter's loop (engine/interpret.ts) runs inline. */
 import { PREFIX } from '../decode/instruction.ts';
 import type { Insn } from './insn.ts';
+import { byteRegIndex } from './operands.ts';
 import { SHIFT } from './shift.ts';
 
 /**
@@ -129,7 +130,7 @@ export function specialize(ins: Insn): void {
       return;
     case 'movzx_GvEb':
       if (mem32) set(ins, FAST.MOVZX_RM8, ins.reg, 0);
-      else if (reg) set(ins, FAST.MOVZX_RR8, ins.reg, byteIndex(ins.rm));
+      else if (reg) set(ins, FAST.MOVZX_RR8, ins.reg, byteRegIndex(ins.rm));
       return;
     case 'movzx_GvEw':
       if (mem32) set(ins, FAST.MOVZX_RM16, ins.reg, 0);
@@ -139,13 +140,13 @@ export function specialize(ins: Insn): void {
       if (reg) set(ins, FAST.IMUL_RR, ins.reg, ins.rm);
       return;
     case 'mov_GbEb':
-      if (mem32) set(ins, FAST.MOV_RM8, byteIndex(ins.reg), 0);
+      if (mem32) set(ins, FAST.MOV_RM8, byteRegIndex(ins.reg), 0);
       return;
     case 'mov_EbGb':
-      if (mem32) set(ins, FAST.MOV_MR8, 0, byteIndex(ins.reg));
+      if (mem32) set(ins, FAST.MOV_MR8, 0, byteRegIndex(ins.reg));
       return;
     case 'test_EbGb':
-      if (reg) set(ins, FAST.TEST_RR8, byteIndex(ins.rm), byteIndex(ins.reg));
+      if (reg) set(ins, FAST.TEST_RR8, byteRegIndex(ins.rm), byteRegIndex(ins.reg));
       return;
     case 'inc_Zv':
       set(ins, FAST.INC, ins.zreg, 0);
@@ -222,11 +223,6 @@ export function specialize(ins: Insn): void {
   } else if (form === 'Ev1' && (mnemonic === 'rol' || mnemonic === 'ror' || mnemonic === 'shl' || mnemonic === 'shr' || mnemonic === 'sar')) {
     set(ins, shift, ins.rm, 1);
   }
-}
-
-/** Byte register n (AL CL DL BL AH CH DH BH) as an index into `Cpu.r8` (as `getReg8`). */
-function byteIndex(n: number): number {
-  return ((n & 3) << 2) | (n >> 2);
 }
 
 function set(ins: Insn, fast: number, fa: number, fb: number): void {

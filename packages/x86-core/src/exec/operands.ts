@@ -8,14 +8,19 @@ import { raise, VECTOR } from '../cpu/fault.ts';
 /** A handler: executes one decoded instruction on the processor (never allocates; faults via `raise`). */
 export type Handler = (cpu: Cpu, i: Insn) => void;
 
+/** Byte register n (AL CL DL BL AH CH DH BH) as an index into `Cpu.r8`: AL–BL the low bytes of EAX–EBX, AH–BH their second bytes. */
+export function byteRegIndex(n: number): number {
+  return ((n & 3) << 2) | (n >> 2);
+}
+
 /** Reads byte register n (AL CL DL BL AH CH DH BH). */
 export function getReg8(cpu: Cpu, n: number): number {
-  return cpu.r8[((n & 3) << 2) | (n >> 2)]!;
+  return cpu.r8[byteRegIndex(n)]!;
 }
 
 /** Writes byte register n. */
 export function setReg8(cpu: Cpu, n: number, v: number): void {
-  cpu.r8[((n & 3) << 2) | (n >> 2)] = v;
+  cpu.r8[byteRegIndex(n)] = v;
 }
 
 /** Reads register n at `size` bytes (1, 2, 4); a dword comes back signed. */
